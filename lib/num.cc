@@ -1,0 +1,157 @@
+/*
+ * num.cc - the C face of double-conversion (Debian's libdouble-conversion),
+ * which gives shortest round-trip printing and correct parsing; glibc has
+ * neither, fast.  Both directions first try an exact fast path that covers
+ * the prices and volumes of market data, and leave the rest to the library.
+ */
+#include "num.h"
+
+#include <double-conversion/double-conversion.h>
+#include <stdint.h>
+#include <string.h>
+
+using double_conversion::DoubleToStringConverter;
+using double_conversion::StringBuilder;
+using double_conversion::StringToDoubleConverter;
+
+static const double pow10[] = {
+	1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+/*
+ * Clinger's fast path: a decimal with at most 15 significant digits and at
+ * most 22 fractional digits is m / 10^k with m and 10^k exact doubles, and
+ * IEEE division rounds that quotient correctly.
+ */
+static int parse_fast(const char *s, size_t len, double *out)
+{
+	size_t i = 0, digits = 0, frac = 0;
+	uint64_t m = 0;
+	int neg = 0, point = 0;
+
+	if (s[0] == '-' || s[0] == '+')
+		neg = s[0] == '-', i++;
+	if (i == len)
+		return -1;
+	for (; i < len; i++) {
+		char c = s[i];
+		if (c >= '0' && c <= '9') {
+			if (m || c != '0')
+				digits++;
+			if (digits > 15)
+				return -1;
+			m = m * 10 + (uint64_t)(c - '0');
+			frac += (size_t)point;
+		} else if (c == '.' && !point) {
+			point = 1;
+		} else {
+			return -1;	/* exponent or junk: the library decides */
+		}
+	}
+	if (frac > 22 || (point && len == (size_t)neg + 1))
+		return -1;
+	*out = (double)m / pow10[frac];
+	if (neg)
+		*out = -*out;
+	return 0;
+}
+
+extern "C" int sp_num_parse(const char *s, size_t len, double *out)
+{
+	/* Flags 0: the whole text must be the number, no spaces or junk. */
+	static const StringToDoubleConverter conv(0, 0.0, 0.0, nullptr, nullptr);
+	int used = 0;
+	double v;
+
+	if (len == 0 || len > 1024)
+		return -1;
+	if (parse_fast(s, len, out) == 0)
+		return 0;
+	v = conv.StringToDouble(s, (int)len, &used);
+	if (used != (int)len || v != v || v - v != 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/*
+ * The first k for which round(v * 10^k) / 10^k == v gives a decimal with at
+ * most 15 significant digits that reads back to v.  No other decimal of 15
+ * digits or fewer reads back to the same double (DBL_DIG is 15), so it is
+ * the shortest; a miss only sends v on to the library.  Fixed notation, as
+ * the library prints numbers in this range.
+ */
+static size_t format_fast(double v, char *buf)
+{
+	double a = v < 0 ? -v : v;
+	int intdigits;
+
+	if (!(a >= 1e-6 && a < 1e15))
+		return 0;
+	intdigits = 1;
+	while (intdigits < 16 && a >= pow10[intdigits])
+		intdigits++;
+	for (int k = 0; k + intdigits <= 15 + (a < 1 ? 6 : 0) && k <= 22; k++) {
+		double scaled = a * pow10[k];
+		if (scaled >= 1e15)
+			break;
+		uint64_t m = (uint64_t)(scaled + 0.5);
+		if ((double)m / pow10[k] != a)
+			continue;
+		while (k > 0 && m % 10 == 0)
+			m /= 10, k--;
+		char digits[24];
+		int nd = 0;
+		do
+			digits[nd++] = (char)('0' + m % 10);
+		while ((m /= 10) != 0);
+		char *p = buf;
+		if (v < 0)
+			*p++ = '-';
+		if (nd <= k) {
+			*p++ = '0';
+			*p++ = '.';
+			for (int z = 0; z < k - nd; z++)
+				*p++ = '0';
+			while (nd)
+				*p++ = digits[--nd];
+		} else {
+			while (nd > k)
+				*p++ = digits[--nd];
+			if (k) {
+				*p++ = '.';
+				while (nd)
+					*p++ = digits[--nd];
+			}
+		}
+		*p = '\0';
+		return (size_t)(p - buf);
+	}
+	return 0;
+}
+
+extern "C" size_t sp_num_format(double v, char buf[SP_NUM_MAX])
+{
+	/* JavaScript's shortest form: fixed notation from 1e-6 to 1e21. */
+	const DoubleToStringConverter &conv =
+		DoubleToStringConverter::EcmaScriptConverter();
+	size_t n;
+
+	if (v != v || v - v != 0) {
+		buf[0] = '\0';
+		return 0;
+	}
+	if (v == 0) {
+		memcpy(buf, "0", 2);	/* and -0 too */
+		return 1;
+	}
+	n = format_fast(v, buf);
+	if (n)
+		return n;
+	StringBuilder sb(buf, SP_NUM_MAX);
+	conv.ToShortest(v, &sb);
+	n = (size_t)sb.position();
+	sb.Finalize();
+	return n;
+}
