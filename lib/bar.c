@@ -164,6 +164,14 @@ static int number(const struct sp_reader *r, int col, double *v)
 	}
 }
 
+/* A number as the output prints it, for messages. */
+static const char *shown(double v, char buf[SP_NUM_MAX])
+{
+	if (!sp_num_format(v, buf))
+		strcpy(buf, v != v ? "nan" : v > 0 ? "inf" : "-inf");
+	return buf;
+}
+
 static int symbol_char(unsigned char ch)
 {
 	return isalnum(ch) || strchr(".-^=_/:&", ch);
@@ -250,6 +258,7 @@ enum sp_reject sp_bar_parse(const struct sp_bar_cols *c, const struct sp_reader 
 	const int cols[] = { c->open, c->high, c->low, c->close };
 	enum sp_reject why;
 	double v, tol;
+	char t1[SP_NUM_MAX], t2[SP_NUM_MAX], t3[SP_NUM_MAX];
 	int got;
 
 	detail[0] = '\0';
@@ -268,30 +277,28 @@ enum sp_reject sp_bar_parse(const struct sp_bar_cols *c, const struct sp_reader 
 			return fail(detail, n, SP_REJECT_NUMBER, "%s is not a number: '%.*s'",
 				    price_names[i], 40, sp_reader_field(r, (size_t)cols[i]).s);
 		if (!(*prices[i] > 0))
-			return fail(detail, n, SP_REJECT_NONPOSITIVE, "%s %.17g is not positive",
-				    price_names[i], *prices[i]);
+			return fail(detail, n, SP_REJECT_NONPOSITIVE, "%s %s is not positive",
+				    price_names[i], shown(*prices[i], t1));
 	}
 	got = c->adj_close >= 0 ? number(r, c->adj_close, &bar->adj_close) : 0;
 	if (got < 0)
 		return fail(detail, n, SP_REJECT_NUMBER, "adj_close is not a number: '%.*s'",
 			    40, sp_reader_field(r, (size_t)c->adj_close).s);
 	if (got > 0 && !(bar->adj_close > 0))
-		return fail(detail, n, SP_REJECT_NONPOSITIVE, "adj_close %.17g is not positive",
-			    bar->adj_close);
+		return fail(detail, n, SP_REJECT_NONPOSITIVE, "adj_close %s is not positive",
+			    shown(bar->adj_close, t1));
 	bar->has_adj = got > 0;
 
 	if (bar->high < bar->low)
-		return fail(detail, n, SP_REJECT_HIGH_LOW, "high %.17g is below low %.17g",
-			    bar->high, bar->low);
+		return fail(detail, n, SP_REJECT_HIGH_LOW, "high %s is below low %s",
+			    shown(bar->high, t1), shown(bar->low, t2));
 	tol = rules->tolerance;
 	if (bar->open > bar->high * (1 + tol) || bar->open < bar->low * (1 - tol))
-		return fail(detail, n, SP_REJECT_OPEN_RANGE,
-			    "open %.17g is outside [low %.17g, high %.17g]",
-			    bar->open, bar->low, bar->high);
+		return fail(detail, n, SP_REJECT_OPEN_RANGE, "open %s is outside [low %s, high %s]",
+			    shown(bar->open, t1), shown(bar->low, t2), shown(bar->high, t3));
 	if (bar->close > bar->high * (1 + tol) || bar->close < bar->low * (1 - tol))
-		return fail(detail, n, SP_REJECT_CLOSE_RANGE,
-			    "close %.17g is outside [low %.17g, high %.17g]",
-			    bar->close, bar->low, bar->high);
+		return fail(detail, n, SP_REJECT_CLOSE_RANGE, "close %s is outside [low %s, high %s]",
+			    shown(bar->close, t1), shown(bar->low, t2), shown(bar->high, t3));
 
 	got = c->volume >= 0 ? number(r, c->volume, &v) : 0;
 	bar->has_volume = got > 0;
@@ -300,10 +307,11 @@ enum sp_reject sp_bar_parse(const struct sp_bar_cols *c, const struct sp_reader 
 			    40, sp_reader_field(r, (size_t)c->volume).s);
 	if (got > 0) {
 		if (v < 0)
-			return fail(detail, n, SP_REJECT_NEG_VOLUME, "volume %.17g is negative", v);
+			return fail(detail, n, SP_REJECT_NEG_VOLUME, "volume %s is negative",
+				    shown(v, t1));
 		if (v != floor(v) || v > 9007199254740992.0)
-			return fail(detail, n, SP_REJECT_VOLUME,
-				    "volume %.17g is not a whole number", v);
+			return fail(detail, n, SP_REJECT_VOLUME, "volume %s is not a whole number",
+				    shown(v, t1));
 		bar->volume = (long long)v;
 	}
 	return SP_REJECT_NONE;

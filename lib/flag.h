@@ -50,7 +50,7 @@ struct sp_flagger {
 /* Minimum returns in the window before anything is flagged as a jump. */
 #define SP_FLAG_MIN_HISTORY 20
 /* The median and MAD are recomputed after every this many returns. */
-#define SP_FLAG_REFRESH 16
+#define SP_FLAG_REFRESH 64
 
 int sp_flagger_init(struct sp_flagger *f, const struct sp_flag_rules *rules);
 void sp_flagger_reset(struct sp_flagger *f);	/* for a new symbol */

@@ -22,6 +22,8 @@ struct sp_input {
 	ZSTD_DStream *zs;	/* set when the input is compressed */
 	int frame_done;		/* last frame ended cleanly */
 	int failed;
+	void (*on_wait)(void *);
+	void *on_wait_arg;
 };
 
 static const unsigned char zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
@@ -44,6 +46,8 @@ static ssize_t fill_raw(struct sp_input *in)
 		in->raw_len += take;
 		n = (ssize_t)take;
 	} else {
+		if (in->on_wait)
+			in->on_wait(in->on_wait_arg);
 		do
 			n = read(in->fd, in->raw + in->raw_len, RAW_SIZE - in->raw_len);
 		while (n < 0 && errno == EINTR);
@@ -143,6 +147,8 @@ static ssize_t read_plain(struct sp_input *in, void *buf, size_t n)
 			return 0;
 		if (!in->mem && n >= RAW_SIZE) {
 			ssize_t r;
+			if (in->on_wait)
+				in->on_wait(in->on_wait_arg);
 			do
 				r = read(in->fd, buf, n);
 			while (r < 0 && errno == EINTR);
@@ -209,6 +215,12 @@ ssize_t sp_input_read(struct sp_input *in, void *buf, size_t n)
 	if (r < 0)
 		in->failed = 1;
 	return r;
+}
+
+void sp_input_on_wait(struct sp_input *in, void (*fn)(void *), void *arg)
+{
+	in->on_wait = fn;
+	in->on_wait_arg = arg;
 }
 
 const char *sp_input_name(const struct sp_input *in)

@@ -27,6 +27,13 @@ struct sp_input *sp_input_open_mem(const void *buf, size_t len, const char *name
  */
 ssize_t sp_input_read(struct sp_input *in, void *buf, size_t n);
 
+/*
+ * Call FN(ARG) before every read that may block (each read(2) of a file or
+ * pipe): a streaming tool flushes its output there, so every record it has
+ * finished is out before it waits for more input.
+ */
+void sp_input_on_wait(struct sp_input *in, void (*fn)(void *), void *arg);
+
 /* The name for messages: the path, or "-" for stdin. */
 const char *sp_input_name(const struct sp_input *in);
 

@@ -719,6 +719,11 @@ int sp_reader_next(struct sp_reader *r)
 	return r->fmt == SP_FORMAT_NDJSON ? next_json(r) : next_csv(r);
 }
 
+void sp_reader_on_wait(struct sp_reader *r, void (*fn)(void *), void *arg)
+{
+	sp_input_on_wait(r->in, fn, arg);
+}
+
 const char *sp_reader_bad(const struct sp_reader *r)
 {
 	return r->bad;

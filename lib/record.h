@@ -56,6 +56,9 @@ int sp_reader_next(struct sp_reader *r);
 /* Longest record, in bytes, a reader accepts. */
 #define SP_RECORD_MAX ((size_t)64 << 20)
 
+/* Call FN(ARG) before the reader waits for input: see sp_input_on_wait(). */
+void sp_reader_on_wait(struct sp_reader *r, void (*fn)(void *), void *arg);
+
 /* Why the current record could not be parsed, or NULL if it is good. */
 const char *sp_reader_bad(const struct sp_reader *r);
 
@@ -94,6 +97,9 @@ struct sp_writer;
 
 enum {
 	SP_WRITER_STREAM = 1,	/* flush after every record */
+	/* Streaming tools that read with sp_reader_on_wait() flushing the
+	 * writer need not set it: a record is then out before the tool waits
+	 * for input, without a write(2) per record on a busy stream. */
 };
 
 /*

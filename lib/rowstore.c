@@ -443,6 +443,9 @@ int sp_rowstore_next(struct sp_rowstore *s, const struct sp_row **row)
 	if (!s->merging) {
 		if (s->pos >= s->nrows)
 			return 0;
+		/* Rows come in permuted order: fetch ahead of the cache misses. */
+		if (s->pos + 16 < s->nrows)
+			__builtin_prefetch(&s->rows[s->perm[s->pos + 16]]);
 		const struct crow *c = &s->rows[s->perm[s->pos++]];
 		return emit(s, c, s->arena + c->extra_off);
 	}

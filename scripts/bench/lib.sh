@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for scripts/bench/*; source it, don't run it.
 
 # Repository root, from this file's location, so the scripts work wherever the
@@ -10,9 +11,9 @@ BENCH_REPEAT=${BENCH_REPEAT:-3}
 # and appends "LABEL<TAB>best wall seconds<TAB>peak RSS KiB of that run" to
 # $BENCH_TSV.  /usr/bin/time gives the peak RSS; the wall time comes from
 # $EPOCHREALTIME because time's %e has only 10 ms steps, too coarse for
-# `wc -l`, which the targets compare against.  Best-of-N rather than the mean: noise on a shared machine only
-# ever adds time.  A failing command is recorded as "failed", not fatal, so
-# one broken peer doesn't hide the rest of the table.
+# `wc -l`, which the targets compare against.  Best-of-N rather than the
+# mean: noise on a shared machine only ever adds time.  A failing command is
+# recorded as "failed", not fatal, so one broken peer doesn't hide the rest.
 bench_time() {
 	local label=$1 out=$2 tf best="" mem="" i t0 e m
 	shift 2

@@ -1,0 +1,816 @@
+/*
+ * clean.c - sp-clean: every row read is written, rejected with its reason,
+ * or dropped as a duplicate, and the summary says which.
+ *
+ * Batch mode checks each row, keeps the good ones in a row store (sorted,
+ * spilling to disk past the memory budget), then walks them in order to
+ * settle duplicates and flag each symbol's series.  Stream mode does the
+ * same per row as it arrives, keeping only per-symbol state.
+ */
+#include "clean.h"
+#include "bar.h"
+#include "calendar.h"
+#include "flag.h"
+#include "output.h"
+#include "rowstore.h"
+#include "usage.h"
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { CONFLICTS_SHOWN = 10 };
+
+struct input_info {
+	char *name;
+	long long rows;
+	const char *error;
+};
+
+/* Per-symbol state of stream mode. */
+struct symstate {
+	char symbol[SP_SYMBOL_MAX];
+	struct sp_flagger flagger;
+	struct sp_bar last;
+	uint64_t last_extra_hash;
+};
+
+struct stats {
+	long long read, written, rejected, by_reason[SP_REJECT_COUNT];
+	long long dup_exact, dup_conflict, revisions;
+	long long jumps, splits, gap_rows, missing_days, outside_calendar;
+	long long symbols;
+	struct sp_when first, last;
+	int have_dates;
+};
+
+struct job {
+	const struct sp_clean_options *o;
+	const struct sp_calendar *cal;
+	struct sp_bar_rules bar_rules;
+	struct sp_flag_rules flag_rules;
+	struct sp_writer *out, *rej;
+	enum sp_format fmt;
+	struct stats st;
+	struct input_info *inputs;
+	size_t ninputs;
+	/* pass-through columns, in order of first appearance */
+	char **extras;
+	size_t nextras;
+	int header_done;
+	/* batch */
+	struct sp_rowstore *store;
+	struct sp_flagger flagger;
+	char cur_symbol[SP_SYMBOL_MAX];
+	json_t *conflicts;
+	/* stream */
+	struct symstate *syms;
+	size_t nsyms, capsyms;
+	size_t *symhash;	/* index + 1, 0 empty */
+	size_t symhashcap;
+	int failed;		/* an input or output failed: exit 1 */
+	int stop;		/* stdout closed: end quietly */
+};
+
+void sp_clean_options_init(struct sp_clean_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->format = SP_FORMAT_AUTO;
+	o->calendar = "XNYS";
+	o->tolerance = 1e-6;
+	o->mad_k = 10;
+	o->mad_window = 250;
+	o->memory = (size_t)1 << 30;
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t n = *cap ? *cap : 16;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	q = realloc(*p, n * elem);
+	if (!q)
+		return sp_error("out of memory");
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+static int find_extra(struct job *j, const char *name)
+{
+	for (size_t i = 0; i < j->nextras; i++)
+		if (!strcmp(j->extras[i], name))
+			return (int)i;
+	return -1;
+}
+
+static int add_extra(struct job *j, const char *name)
+{
+	size_t cap = j->nextras;
+	char *copy = strdup(name);
+
+	if (!copy || grow((void **)&j->extras, &cap, j->nextras + 1, sizeof(*j->extras))) {
+		free(copy);
+		return sp_error("out of memory");
+	}
+	/* grow() sized by count: realloc'd exactly when needed. */
+	j->extras[j->nextras] = copy;
+	return (int)j->nextras++;
+}
+
+static int write_header(struct job *j)
+{
+	static const char *const bar_cols[] = {
+		"symbol", "date", "open", "high", "low", "close", "adj_close", "volume"
+	};
+	const char **names = malloc((8 + j->nextras + 1) * sizeof(*names));
+	int r;
+
+	if (!names)
+		return sp_error("out of memory");
+	memcpy(names, bar_cols, sizeof(bar_cols));
+	for (size_t i = 0; i < j->nextras; i++)
+		names[8 + i] = j->extras[i];
+	names[8 + j->nextras] = "flags";
+	r = sp_writer_columns(j->out, names, 8 + j->nextras + 1);
+	free(names);
+	j->header_done = 1;
+	return r;
+}
+
+static void note_date(struct stats *st, const struct sp_when *w)
+{
+	int64_t k = w->intraday ? w->t : w->t * 86400;
+
+	if (!st->have_dates) {
+		st->first = st->last = *w;
+		st->have_dates = 1;
+		return;
+	}
+	if (k < (st->first.intraday ? st->first.t : st->first.t * 86400))
+		st->first = *w;
+	if (k > (st->last.intraday ? st->last.t : st->last.t * 86400))
+		st->last = *w;
+}
+
+static int write_bar(struct job *j, const struct sp_bar *b, const struct sp_extra *x,
+		     size_t nx, unsigned flags, long missing)
+{
+	struct sp_writer *w = j->out;
+	char date[32], ftext[64];
+
+	sp_writer_str(w, b->symbol, strlen(b->symbol));
+	sp_writer_str(w, date, sp_when_format(&b->when, date));
+	sp_writer_num(w, b->open);
+	sp_writer_num(w, b->high);
+	sp_writer_num(w, b->low);
+	sp_writer_num(w, b->close);
+	if (b->has_adj)
+		sp_writer_num(w, b->adj_close);
+	else
+		sp_writer_null(w);
+	if (b->has_volume)
+		sp_writer_int(w, b->volume);
+	else
+		sp_writer_null(w);
+	for (size_t c = 0; c < j->nextras; c++) {
+		size_t i = 0;
+		while (i < nx && x[i].col != c)
+			i++;
+		if (i < nx) {
+			struct sp_field f = { x[i].s, x[i].len, x[i].type, 0 };
+			sp_writer_field(w, &f);
+		} else {
+			sp_writer_null(w);
+		}
+	}
+	size_t fl = sp_flags_format(flags, missing, ftext, sizeof(ftext));
+	if (fl)
+		sp_writer_str(w, ftext, fl);
+	else
+		sp_writer_null(w);
+
+	j->st.written++;
+	j->st.jumps += !!(flags & SP_FLAG_JUMP);
+	j->st.splits += !!(flags & SP_FLAG_SPLIT);
+	j->st.gap_rows += !!(flags & SP_FLAG_GAP);
+	j->st.missing_days += missing;
+	note_date(&j->st, &b->when);
+	if (sp_writer_end(w) < 0) {
+		if (sp_writer_closed(w))
+			j->stop = 1;
+		else
+			j->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static int reject(struct job *j, struct sp_reader *r, enum sp_reject why,
+		  const char *detail)
+{
+	char reason[512];
+	size_t raw_len;
+	const char *raw;
+	int n;
+
+	j->st.rejected++;
+	j->st.by_reason[why]++;
+	if (!j->rej)
+		return 0;
+	raw = sp_reader_raw(r, &raw_len);
+	n = snprintf(reason, sizeof(reason), "%s: %s", sp_reject_name(why), detail);
+	if (n < 0 || (size_t)n >= sizeof(reason))
+		n = (int)sizeof(reason) - 1;
+	sp_writer_str(j->rej, sp_reader_name(r), strlen(sp_reader_name(r)));
+	sp_writer_int(j->rej, sp_reader_line(r));
+	sp_writer_str(j->rej, reason, (size_t)n);
+	sp_writer_str(j->rej, raw, raw_len);
+	if (sp_writer_end(j->rej) < 0) {
+		j->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- stream mode --------------------------------------------------------- */
+
+static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+
+	while (n--)
+		h = (h ^ *s++) * 1099511628211ULL;	/* FNV-1a */
+	return h;
+}
+
+static uint64_t hash_extras(const struct sp_extra *x, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (size_t i = 0; i < n; i++) {
+		h = hash_bytes(h, &x[i].col, sizeof(x[i].col));
+		h = hash_bytes(h, x[i].s, x[i].len);
+	}
+	return h;
+}
+
+static struct symstate *symstate_get(struct job *j, const char *symbol)
+{
+	uint64_t h = hash_bytes(14695981039346656037ULL, symbol, strlen(symbol));
+	size_t i;
+
+	if (j->nsyms * 2 >= j->symhashcap) {
+		size_t cap = j->symhashcap ? j->symhashcap * 2 : 256;
+		size_t *t = calloc(cap, sizeof(*t));
+		if (!t)
+			return NULL;
+		for (size_t k = 0; k < j->nsyms; k++) {
+			uint64_t hk = hash_bytes(14695981039346656037ULL, j->syms[k].symbol,
+						 strlen(j->syms[k].symbol));
+			for (i = hk & (cap - 1); t[i]; i = (i + 1) & (cap - 1))
+				;
+			t[i] = k + 1;
+		}
+		free(j->symhash);
+		j->symhash = t;
+		j->symhashcap = cap;
+	}
+	for (i = h & (j->symhashcap - 1); j->symhash[i]; i = (i + 1) & (j->symhashcap - 1))
+		if (!strcmp(j->syms[j->symhash[i] - 1].symbol, symbol))
+			return &j->syms[j->symhash[i] - 1];
+	if (grow((void **)&j->syms, &j->capsyms, j->nsyms + 1, sizeof(*j->syms)))
+		return NULL;
+	struct symstate *s = &j->syms[j->nsyms];
+	memset(s, 0, sizeof(*s));
+	memcpy(s->symbol, symbol, SP_SYMBOL_MAX);
+	if (sp_flagger_init(&s->flagger, &j->flag_rules) < 0)
+		return NULL;
+	j->symhash[i] = ++j->nsyms;
+	j->st.symbols++;
+	return s;
+}
+
+static int when_cmp(const struct sp_when *a, const struct sp_when *b)
+{
+	int64_t x = a->intraday ? a->t : a->t * 86400;
+	int64_t y = b->intraday ? b->t : b->t * 86400;
+
+	if (x != y)
+		return x < y ? -1 : 1;
+	return a->intraday - b->intraday;
+}
+
+static int same_bar(const struct sp_bar *a, const struct sp_bar *b)
+{
+	return a->open == b->open && a->high == b->high && a->low == b->low &&
+	       a->close == b->close && a->has_adj == b->has_adj &&
+	       (!a->has_adj || a->adj_close == b->adj_close) &&
+	       a->has_volume == b->has_volume &&
+	       (!a->has_volume || a->volume == b->volume);
+}
+
+static int stream_row(struct job *j, struct sp_reader *r, const struct sp_bar *bar,
+		      const struct sp_extra *x, size_t nx)
+{
+	struct symstate *s = symstate_get(j, bar->symbol);
+	uint64_t xh = hash_extras(x, nx);
+	unsigned flags;
+	long missing;
+
+	if (!s) {
+		j->failed = 1;
+		return sp_error("out of memory");
+	}
+	if (s->flagger.have) {
+		int c = when_cmp(&bar->when, &s->last.when);
+		if (c < 0) {
+			char a[32], b[32], detail[160];
+			sp_when_format(&bar->when, a);
+			sp_when_format(&s->last.when, b);
+			snprintf(detail, sizeof(detail), "%s comes after %s's bar of %s",
+				 a, bar->symbol, b);
+			return reject(j, r, SP_REJECT_ORDER, detail);
+		}
+		if (c == 0) {
+			if (same_bar(bar, &s->last) && xh == s->last_extra_hash) {
+				j->st.dup_exact++;
+				return 0;
+			}
+			/* A revised bar: downstream tools take it as a replacement. */
+			sp_flagger_undo(&s->flagger);
+			j->st.revisions++;
+		}
+	}
+	flags = sp_flagger_add(&s->flagger, bar, &missing);
+	s->last = *bar;
+	s->last_extra_hash = xh;
+	return write_bar(j, bar, x, nx, flags, missing);
+}
+
+/* ---- batch mode: walk the sorted rows ------------------------------------- */
+
+struct held {
+	struct sp_row row;
+	struct sp_extra *x;
+	size_t capx;
+	char *text;
+	size_t captext;
+	int have;
+};
+
+static int hold(struct held *h, const struct sp_row *row)
+{
+	size_t need = 0;
+
+	for (size_t i = 0; i < row->nextra; i++)
+		need += row->extra[i].len + 1;
+	if (grow((void **)&h->x, &h->capx, row->nextra + 1, sizeof(*h->x)) ||
+	    grow((void **)&h->text, &h->captext, need + 1, 1))
+		return -1;
+	h->row = *row;
+	for (size_t i = 0, off = 0; i < row->nextra; i++) {
+		h->x[i] = row->extra[i];
+		memcpy(h->text + off, row->extra[i].s, row->extra[i].len);
+		h->text[off + row->extra[i].len] = '\0';
+		h->x[i].s = h->text + off;
+		off += row->extra[i].len + 1;
+	}
+	h->row.extra = h->x;
+	h->have = 1;
+	return 0;
+}
+
+static int same_row(const struct sp_row *a, const struct sp_row *b)
+{
+	if (!same_bar(&a->bar, &b->bar) || a->nextra != b->nextra)
+		return 0;
+	for (size_t i = 0; i < a->nextra; i++)
+		if (a->extra[i].col != b->extra[i].col || a->extra[i].len != b->extra[i].len ||
+		    memcmp(a->extra[i].s, b->extra[i].s, a->extra[i].len))
+			return 0;
+	return 1;
+}
+
+static void report_conflict(struct job *j, const struct sp_row *lost,
+			    const struct sp_row *won)
+{
+	char date[32];
+	const char *lf = j->inputs[lost->src].name, *wf = j->inputs[won->src].name;
+
+	sp_when_format(&won->bar.when, date);
+	if (j->st.dup_conflict <= CONFLICTS_SHOWN && !j->o->quiet)
+		sp_warn_at(lf, lost->line, "%s %s differs from %s:%ld, which is read later and wins",
+			   won->bar.symbol, date, wf, won->line);
+	if (j->conflicts) {
+		json_t *c = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I}", "symbol",
+				      won->bar.symbol, "date", date, "dropped_file", lf,
+				      "dropped_line", (json_int_t)lost->line, "kept_file", wf,
+				      "kept_line", (json_int_t)won->line);
+		if (c)
+			json_array_append_new(j->conflicts, c);
+	}
+}
+
+static int settle(struct job *j, const struct sp_row *row)
+{
+	unsigned flags;
+	long missing;
+
+	if (strcmp(j->cur_symbol, row->bar.symbol)) {
+		memcpy(j->cur_symbol, row->bar.symbol, SP_SYMBOL_MAX);
+		sp_flagger_reset(&j->flagger);
+		j->st.symbols++;
+	}
+	flags = sp_flagger_add(&j->flagger, &row->bar, &missing);
+	return write_bar(j, &row->bar, row->extra, row->nextra, flags, missing);
+}
+
+static int batch_finish(struct job *j)
+{
+	struct held h = { 0 };
+	const struct sp_row *row;
+	int got = 0, r = 0;
+
+	if (sp_rowstore_sort(j->store) < 0)
+		return -1;
+	j->cur_symbol[0] = '\0';
+	while (!j->stop && (got = sp_rowstore_next(j->store, &row)) > 0) {
+		if (h.have && !strcmp(h.row.bar.symbol, row->bar.symbol) &&
+		    !when_cmp(&h.row.bar.when, &row->bar.when)) {
+			/* Same symbol and time: the later row read wins. */
+			if (same_row(&h.row, row)) {
+				j->st.dup_exact++;
+			} else {
+				j->st.dup_conflict++;
+				report_conflict(j, &h.row, row);
+			}
+		} else if (h.have && settle(j, &h.row) < 0) {
+			r = -1;
+			break;
+		}
+		if (hold(&h, row) < 0) {
+			r = -1;
+			break;
+		}
+	}
+	if (got < 0)
+		r = -1;
+	if (!r && h.have && !j->stop)
+		r = settle(j, &h.row);
+	free(h.x);
+	free(h.text);
+	if (j->st.dup_conflict > CONFLICTS_SHOWN && !j->o->quiet)
+		sp_warn("%lld more conflicting duplicates%s", j->st.dup_conflict - CONFLICTS_SHOWN,
+			j->o->summary ? " (all are listed in the summary)" : "");
+	return r;
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+/* Map the reader's pass-through columns to output columns; -1: not output. */
+static int map_extras(struct job *j, struct sp_reader *r, const struct sp_bar_cols *bc,
+		      int **map, size_t *nmap)
+{
+	size_t n = sp_reader_ncols(r);
+
+	if (n <= *nmap)
+		return 0;
+	int *m = realloc(*map, n * sizeof(*m));
+	if (!m)
+		return sp_error("out of memory");
+	*map = m;
+	for (size_t c = *nmap; c < n; c++) {
+		const char *name = sp_reader_colname(r, c);
+		m[c] = -1;
+		if (sp_bar_cols_has(bc, (int)c) || !sp_reader_present(r, c))
+			continue;
+		m[c] = find_extra(j, name);
+		if (m[c] >= 0)
+			continue;
+		if (j->header_done) {
+			sp_warn_at(sp_reader_name(r), sp_reader_line(r),
+				   "column '%s' is not in the output, which has begun: dropped",
+				   name);
+			continue;
+		}
+		if ((m[c] = add_extra(j, name)) < 0)
+			return -1;
+	}
+	*nmap = n;
+	return 0;
+}
+
+/* Stream mode: everything finished goes out before we wait for input. */
+static void flush_outputs(void *arg)
+{
+	struct job *j = arg;
+
+	if (j->out && sp_writer_flush(j->out) < 0) {
+		if (sp_writer_closed(j->out))
+			j->stop = 1;
+		else
+			j->failed = 1;
+	}
+	if (j->rej && sp_writer_flush(j->rej) < 0)
+		j->failed = 1;
+}
+
+static int read_input(struct job *j, const char *path, size_t idx)
+{
+	struct sp_reader *r = sp_reader_open(path);
+	struct sp_bar_cols bc;
+	struct sp_extra *x = NULL;
+	size_t capx = 0, nmap = 0;
+	int *map = NULL, got = 0, bound = 0;
+	char detail[256];
+
+	j->inputs[idx].name = strdup(path ? path : "-");
+	if (!j->inputs[idx].name)
+		return sp_error("out of memory");
+	if (!r) {
+		j->inputs[idx].error = "cannot be read";
+		return -1;
+	}
+	if (j->fmt == SP_FORMAT_AUTO)
+		j->fmt = sp_reader_format(r);
+	if (!j->out) {
+		j->out = sp_writer_open(j->o->output, j->fmt, 0);
+		if (!j->out) {
+			sp_reader_close(r);
+			return -1;
+		}
+	}
+	if (j->o->stream)
+		sp_reader_on_wait(r, flush_outputs, j);
+	if (sp_reader_ncols(r) == 0 && sp_reader_format(r) == SP_FORMAT_CSV) {
+		sp_warn("%s: empty input", sp_reader_name(r));
+		sp_reader_close(r);
+		return 0;
+	}
+	while (!j->stop && (got = sp_reader_next(r)) > 0) {
+		struct sp_row row = { .src = (uint32_t)idx, .line = sp_reader_line(r) };
+		int outside = 0;
+		enum sp_reject why;
+
+		j->st.read++;
+		j->inputs[idx].rows++;
+		if (!bound) {
+			/* NDJSON columns are known only after a record. */
+			if (sp_bar_cols_bind(&bc, r, j->o->symbol) < 0) {
+				j->inputs[idx].error = "missing columns";
+				j->st.read--;
+				j->inputs[idx].rows--;
+				got = -1;
+				break;
+			}
+			bound = 1;
+		}
+		why = sp_bar_parse(&bc, r, &j->bar_rules, &row.bar, detail, sizeof(detail),
+				   &outside);
+		j->st.outside_calendar += outside;
+		if (why) {
+			if (reject(j, r, why, detail) < 0)
+				break;
+			continue;
+		}
+		if (map_extras(j, r, &bc, &map, &nmap) < 0 ||
+		    grow((void **)&x, &capx, nmap + 1, sizeof(*x))) {
+			got = -1;
+			break;
+		}
+		for (size_t c = 0; c < nmap; c++) {
+			struct sp_field f;
+			if (map[c] < 0)
+				continue;
+			f = sp_reader_field(r, c);
+			if (f.type != SP_FIELD_MISSING)
+				x[row.nextra++] = (struct sp_extra){ (uint32_t)map[c], f.type,
+								     f.s, f.len };
+		}
+		row.extra = x;
+		if (j->o->stream) {
+			if (!j->header_done && write_header(j) < 0)
+				got = -1;
+			else
+				stream_row(j, r, &row.bar, x, row.nextra);
+		} else if (sp_rowstore_add(j->store, &row) < 0) {
+			got = -1;
+		}
+		if (got < 0 || j->failed)
+			break;
+	}
+	if (got < 0 && !j->inputs[idx].error)
+		j->inputs[idx].error = "read error";
+	if (bound)
+		sp_bar_cols_release(&bc);
+	free(map);
+	free(x);
+	sp_reader_close(r);
+	return got < 0 ? -1 : 0;
+}
+
+/* ---- summary ------------------------------------------------------------ */
+
+static json_t *summary_json(struct job *j)
+{
+	json_t *rej = json_object(), *inputs = json_array(), *s;
+	char a[32] = "", b[32] = "";
+
+	for (int k = 1; k < SP_REJECT_COUNT; k++)
+		if (j->st.by_reason[k])
+			json_object_set_new(rej, sp_reject_name(k), json_integer(j->st.by_reason[k]));
+	for (size_t i = 0; i < j->ninputs; i++) {
+		json_t *in = json_pack("{s:s?, s:I}", "name", j->inputs[i].name, "rows",
+				       (json_int_t)j->inputs[i].rows);
+		if (in && j->inputs[i].error)
+			json_object_set_new(in, "error", json_string(j->inputs[i].error));
+		json_array_append_new(inputs, in);
+	}
+	if (j->st.have_dates) {
+		sp_when_format(&j->st.first, a);
+		sp_when_format(&j->st.last, b);
+	}
+	s = json_pack("{s:s, s:s, s:o, s:I, s:I, s:I, s:o, s:{s:I, s:I}, s:I,"
+		      " s:{s:I, s:I, s:I, s:I}, s:I, s:s?, s:s?, s:s?, s:I, s:I}",
+		      "tool", "sp-clean", "mode", j->o->stream ? "stream" : "batch",
+		      "inputs", inputs, "rows_read", (json_int_t)j->st.read,
+		      "rows_written", (json_int_t)j->st.written,
+		      "rows_rejected", (json_int_t)j->st.rejected, "rejected", rej,
+		      "duplicates", "exact", (json_int_t)j->st.dup_exact, "conflicting",
+		      (json_int_t)j->st.dup_conflict, "revisions", (json_int_t)j->st.revisions,
+		      "flags", "jump", (json_int_t)j->st.jumps, "split", (json_int_t)j->st.splits,
+		      "gap", (json_int_t)j->st.gap_rows, "missing_days",
+		      (json_int_t)j->st.missing_days, "symbols", (json_int_t)j->st.symbols,
+		      "first_date", j->st.have_dates ? a : NULL,
+		      "last_date", j->st.have_dates ? b : NULL,
+		      "calendar", j->cal ? sp_calendar_name(j->cal) : NULL,
+		      "outside_calendar", (json_int_t)j->st.outside_calendar,
+		      "sort_runs", (json_int_t)(j->store ? sp_rowstore_runs(j->store) : 0));
+	if (s && j->conflicts)
+		json_object_set(s, "conflicts", j->conflicts);
+	return s;
+}
+
+static int write_summary(struct job *j)
+{
+	json_t *s = summary_json(j);
+	char *text = s ? json_dumps(s, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+	struct sp_output *out;
+	int r = -1;
+
+	json_decref(s);
+	if (!text)
+		return sp_error("out of memory");
+	out = sp_output_open(j->o->summary, SP_OUTPUT_PLAIN);
+	if (out) {
+		if (sp_output_write(out, text, strlen(text)) == 0 &&
+		    sp_output_write(out, "\n", 1) == 0)
+			r = sp_output_close(out);
+		else
+			sp_output_abort(out);
+	}
+	free(text);
+	return r;
+}
+
+static void print_summary(struct job *j)
+{
+	const struct stats *st = &j->st;
+	char reasons[512] = "", a[32], b[32];
+	size_t len = 0;
+
+	for (int k = 1; k < SP_REJECT_COUNT && len < sizeof(reasons); k++)
+		if (st->by_reason[k])
+			len += (size_t)snprintf(reasons + len, sizeof(reasons) - len, "%s%s %lld",
+						len ? ", " : " (", sp_reject_name(k),
+						st->by_reason[k]);
+	if (len && len < sizeof(reasons) - 1)
+		strcat(reasons, ")");
+	fprintf(stderr, "%s: %lld rows read from %zu input%s: %lld written, %lld rejected%s, "
+		"%lld exact and %lld conflicting duplicates dropped",
+		sp_progname(), st->read, j->ninputs, j->ninputs == 1 ? "" : "s", st->written,
+		st->rejected, reasons, st->dup_exact, st->dup_conflict);
+	if (j->o->stream)
+		fprintf(stderr, ", %lld revisions", st->revisions);
+	fprintf(stderr, "\n");
+	if (st->have_dates) {
+		sp_when_format(&st->first, a);
+		sp_when_format(&st->last, b);
+		fprintf(stderr, "%s: %lld symbols, %s to %s; flagged: %lld jumps, %lld splits, "
+			"%lld gaps (%lld missing trading days)\n", sp_progname(), st->symbols,
+			a, b, st->jumps, st->splits, st->gap_rows, st->missing_days);
+	}
+}
+
+/* ---- the job ------------------------------------------------------------ */
+
+static int job_init(struct job *j, const struct sp_clean_options *o, size_t n)
+{
+	memset(j, 0, sizeof(*j));
+	j->o = o;
+	j->fmt = o->format;
+	if (o->calendar && !(j->cal = sp_calendar_get(o->calendar)))
+		return sp_error("unknown calendar '%s'", o->calendar);
+	j->bar_rules = (struct sp_bar_rules){ j->cal, o->tolerance };
+	j->flag_rules = (struct sp_flag_rules){ j->cal, o->mad_k, o->mad_window };
+	j->inputs = calloc(n ? n : 1, sizeof(*j->inputs));
+	if (!j->inputs)
+		return sp_error("out of memory");
+	if (!o->stream) {
+		j->store = sp_rowstore_new(o->memory, o->tmpdir);
+		if (!j->store || sp_flagger_init(&j->flagger, &j->flag_rules) < 0)
+			return sp_error("out of memory");
+		if (o->summary)
+			j->conflicts = json_array();
+	}
+	if (o->rejects) {
+		static const char *const cols[] = { "source", "line", "reason", "row" };
+		j->rej = sp_writer_open(o->rejects, o->format == SP_FORMAT_AUTO ?
+					SP_FORMAT_CSV : o->format, 0);
+		if (!j->rej || sp_writer_columns(j->rej, cols, 4) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void job_release(struct job *j)
+{
+	for (size_t i = 0; i < j->ninputs; i++)
+		free(j->inputs[i].name);
+	free(j->inputs);
+	for (size_t i = 0; i < j->nextras; i++)
+		free(j->extras[i]);
+	free(j->extras);
+	for (size_t i = 0; i < j->nsyms; i++)
+		sp_flagger_release(&j->syms[i].flagger);
+	free(j->syms);
+	free(j->symhash);
+	sp_flagger_release(&j->flagger);
+	sp_rowstore_free(j->store);
+	json_decref(j->conflicts);
+}
+
+int sp_clean_run(const struct sp_clean_options *o, const char *const *inputs, size_t n)
+{
+	static const char *const stdin_only[] = { "-" };
+	struct job j;
+	int status = SP_EXIT_OK;
+
+	if (!n) {
+		inputs = stdin_only;
+		n = 1;
+	}
+	if (job_init(&j, o, n) < 0) {
+		sp_writer_abort(j.rej);
+		job_release(&j);
+		return SP_EXIT_FAIL;
+	}
+	for (size_t i = 0; i < n && !j.stop && !j.failed; i++) {
+		j.ninputs = i + 1;
+		if (read_input(&j, inputs[i], i) < 0)
+			status = SP_EXIT_FAIL;
+	}
+	if (!j.out && !j.failed) {
+		if (j.fmt == SP_FORMAT_AUTO)
+			j.fmt = SP_FORMAT_CSV;
+		j.out = sp_writer_open(o->output, j.fmt, 0);
+		if (!j.out)
+			j.failed = 1;
+	}
+	if (!j.failed && !j.stop && !j.header_done && write_header(&j) < 0)
+		j.failed = 1;
+	if (!j.failed && !j.stop && !o->stream && batch_finish(&j) < 0 && !j.stop)
+		j.failed = 1;
+	if (j.st.outside_calendar && j.cal)
+		sp_warn("%lld rows lie outside the %s calendar (1970-01-01 to 2040-12-31) and "
+			"were not checked against it", j.st.outside_calendar,
+			sp_calendar_name(j.cal));
+	if (j.failed || status) {
+		/* Leave the old output files as they were. */
+		sp_writer_abort(j.out);
+		sp_writer_abort(j.rej);
+		status = SP_EXIT_FAIL;
+	} else {
+		if (sp_writer_close(j.out) < 0)
+			status = SP_EXIT_FAIL;
+		if (sp_writer_close(j.rej) < 0)
+			status = SP_EXIT_FAIL;
+	}
+	if (!o->quiet)
+		print_summary(&j);
+	if (o->summary && !j.stop && write_summary(&j) < 0)
+		status = SP_EXIT_FAIL;
+	if (!status && o->strict && j.st.rejected)
+		status = SP_EXIT_FAIL;
+	job_release(&j);
+	return j.stop && status == SP_EXIT_OK ? SP_EXIT_OK : status;
+}

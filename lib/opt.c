@@ -1,0 +1,51 @@
+/* opt.c - option values. */
+#include "opt.h"
+#include "num.h"
+#include "usage.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int sp_opt_double(const char *name, const char *text, double *out)
+{
+	if (sp_num_parse(text, strlen(text), out) < 0)
+		return sp_error("--%s: '%s' is not a number", name, text);
+	return 0;
+}
+
+int sp_opt_long(const char *name, const char *text, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno || end == text || *end || v < min || v > max)
+		return sp_error("--%s: '%s' is not a whole number from %ld to %ld", name,
+				text, min, max);
+	*out = v;
+	return 0;
+}
+
+int sp_opt_size(const char *name, const char *text, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (!errno && end != text && *text != '-') {
+		switch (*end) {
+		case 'k': case 'K': shift = 10; end++; break;
+		case 'm': case 'M': shift = 20; end++; break;
+		case 'g': case 'G': shift = 30; end++; break;
+		}
+		if (!*end && v && v <= (~0ULL >> shift)) {
+			*out = (size_t)(v << shift);
+			return 0;
+		}
+	}
+	return sp_error("--%s: '%s' is not a size like 512M or 2G", name, text);
+}
