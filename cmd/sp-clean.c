@@ -3,6 +3,7 @@
  *
  * See man/sp-clean.1.  This file is the options; lib/clean.c is the job.
  */
+#include "calendar.h"
 #include "clean.h"
 #include "opt.h"
 #include "usage.h"
@@ -71,7 +72,8 @@ int cmd_main(int argc, char **argv)
 	int c;
 
 	sp_clean_options_init(&o);
-	while ((c = getopt_long(argc, argv, "o:f:qh", options, NULL)) != -1) {
+	opterr = 0;	/* our messages, in the format of contracts.md */
+	while ((c = getopt_long(argc, argv, ":o:f:qh", options, NULL)) != -1) {
 		switch (c) {
 		case 'o': o.output = optarg; break;
 		case 'f':
@@ -82,15 +84,22 @@ int cmd_main(int argc, char **argv)
 		case OPT_REJECTS: o.rejects = optarg; break;
 		case OPT_SUMMARY: o.summary = optarg; break;
 		case OPT_STREAM: o.stream = 1; break;
-		case OPT_CALENDAR: o.calendar = strcmp(optarg, "none") ? optarg : NULL; break;
+		case OPT_CALENDAR:
+			o.calendar = strcmp(optarg, "none") ? optarg : NULL;
+			if (o.calendar && !sp_calendar_get(o.calendar))
+				return sp_usage_error("--calendar: '%s' is not XNYS or none", optarg);
+			break;
 		case OPT_SYMBOL: o.symbol = optarg; break;
 		case OPT_TOLERANCE:
-			if (sp_opt_double("tolerance", optarg, &o.tolerance) < 0 ||
-			    o.tolerance < 0 || o.tolerance >= 1)
+			if (sp_opt_double("tolerance", optarg, &o.tolerance) < 0)
+				return SP_EXIT_USAGE;
+			if (o.tolerance < 0 || o.tolerance >= 1)
 				return sp_usage_error("--tolerance: give a fraction in [0, 1)");
 			break;
 		case OPT_MAD_K:
-			if (sp_opt_double("mad-k", optarg, &o.mad_k) < 0 || o.mad_k <= 0)
+			if (sp_opt_double("mad-k", optarg, &o.mad_k) < 0)
+				return SP_EXIT_USAGE;
+			if (o.mad_k <= 0)
 				return sp_usage_error("--mad-k: give a positive number");
 			break;
 		case OPT_MAD_WINDOW:
@@ -107,9 +116,17 @@ int cmd_main(int argc, char **argv)
 		case 'q': o.quiet = 1; break;
 		case 'h': fputs(usage, stdout); return SP_EXIT_OK;
 		case OPT_VERSION: printf("sp-clean %s\n", SP_VERSION); return SP_EXIT_OK;
-		default: return sp_usage_error("unknown option");
+		case ':':
+			return sp_usage_error("option '%s' needs a value", argv[optind - 1]);
+		default:
+			if (optopt && optopt < 256)
+				return sp_usage_error("unknown option '-%c'", optopt);
+			return sp_usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if ((o.output && !*o.output) || (o.rejects && !*o.rejects) ||
+	    (o.summary && !*o.summary))
+		return sp_usage_error("an output file name is empty");
 	if (o.stream && o.memory != ((size_t)1 << 30))
 		return sp_usage_error("--memory has no effect with --stream");
 	return sp_clean_run(&o, (const char *const *)argv + optind, (size_t)(argc - optind));

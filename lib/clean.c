@@ -468,7 +468,7 @@ static int batch_finish(struct job *j)
 		r = settle(j, &h.row);
 	free(h.x);
 	free(h.text);
-	if (j->st.dup_conflict > CONFLICTS_SHOWN && !j->o->quiet)
+	if (j->st.dup_conflict > CONFLICTS_SHOWN && !j->o->quiet && !j->stop)
 		sp_warn("%lld more conflicting duplicates%s", j->st.dup_conflict - CONFLICTS_SHOWN,
 			j->o->summary ? " (all are listed in the summary)" : "");
 	return r;
@@ -805,7 +805,8 @@ int sp_clean_run(const struct sp_clean_options *o, const char *const *inputs, si
 		if (sp_writer_close(j.rej) < 0)
 			status = SP_EXIT_FAIL;
 	}
-	if (!o->quiet)
+	/* A closed stdout ends the run quietly: the counts are partial. */
+	if (!o->quiet && !j.stop)
 		print_summary(&j);
 	if (o->summary && !j.stop && write_summary(&j) < 0)
 		status = SP_EXIT_FAIL;

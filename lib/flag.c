@@ -128,7 +128,11 @@ unsigned sp_flagger_add(struct sp_flagger *f, const struct sp_bar *bar, long *mi
 			if (f->n < rules->window)
 				f->n++;
 			f->pushed++;
-			if (f->n >= SP_FLAG_MIN_HISTORY && f->pushed % SP_FLAG_REFRESH == 0)
+			/* While the window fills, every return changes the
+			 * estimate a lot: recompute each time, so that a jump
+			 * is flagged from SP_FLAG_MIN_HISTORY returns on. */
+			if (f->n >= SP_FLAG_MIN_HISTORY &&
+			    (f->n < rules->window || f->pushed % SP_FLAG_REFRESH == 0))
 				refresh(f);
 		}
 	}

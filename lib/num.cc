@@ -28,7 +28,7 @@ static int parse_fast(const char *s, size_t len, double *out)
 {
 	size_t i = 0, digits = 0, frac = 0;
 	uint64_t m = 0;
-	int neg = 0, point = 0;
+	int neg = 0, point = 0, any = 0;
 
 	if (s[0] == '-' || s[0] == '+')
 		neg = s[0] == '-', i++;
@@ -37,6 +37,7 @@ static int parse_fast(const char *s, size_t len, double *out)
 	for (; i < len; i++) {
 		char c = s[i];
 		if (c >= '0' && c <= '9') {
+			any = 1;
 			if (m || c != '0')
 				digits++;
 			if (digits > 15)
@@ -49,8 +50,8 @@ static int parse_fast(const char *s, size_t len, double *out)
 			return -1;	/* exponent or junk: the library decides */
 		}
 	}
-	if (frac > 22 || (point && len == (size_t)neg + 1))
-		return -1;
+	if (frac > 22 || !any)
+		return -1;	/* "." or "+." has no digits: the library rejects it */
 	*out = (double)m / pow10[frac];
 	if (neg)
 		*out = -*out;

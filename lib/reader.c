@@ -199,21 +199,24 @@ static int fill(struct sp_reader *r)
 static int next_line(struct sp_reader *r, const char **line, size_t *len,
 		     size_t *feed_len)
 {
+	if (r->pending && r->pending_pos == r->pending_len) {
+		/* Used up; the line it gave last is no longer needed. */
+		free(r->pending);
+		r->pending = NULL;
+		r->pending_pos = r->pending_len = 0;
+	}
 	if (r->pending) {
 		char *p = r->pending + r->pending_pos;
 		char *nl = memchr(p, '\n', r->pending_len - r->pending_pos);
 		size_t n = (size_t)(nl - p);
 
-		/* pending always ends in '\n', so nl is never NULL */
+		/* pending always ends in '\n', so nl is never NULL.  Once used
+		 * up it is freed on the next call: *line points into it. */
 		r->pending_pos += n + 1;
 		*line = p;
 		*feed_len = n + 1;
 		*len = n && p[n - 1] == '\r' ? n - 1 : n;
 		r->lineno++;
-		if (r->pending_pos == r->pending_len) {
-			/* freed on the next call: *line points into it */
-			r->pending_pos = r->pending_len = 0;
-		}
 		return 1;
 	}
 	for (;;) {
@@ -236,10 +239,11 @@ static int next_line(struct sp_reader *r, const char **line, size_t *len,
 			size_t n = r->ibuf_end - r->ibuf_start;
 			if (n == 0)
 				return 0;
+			/* fill() may have moved ibuf: p is stale here. */
 			*line = r->ibuf + r->ibuf_start;
 			r->ibuf_start = r->scan = r->ibuf_end;
 			*feed_len = n;
-			*len = p[n - 1] == '\r' ? n - 1 : n;
+			*len = (*line)[n - 1] == '\r' ? n - 1 : n;
 			break;
 		}
 	}
@@ -354,13 +358,15 @@ static void csv_on_record(int term, void *data)
 {
 	struct sp_reader *r = data;
 	struct csvrec tmp;
+	size_t oldcap = r->capready;
 
 	if (grow((void **)&r->ready, &r->capready, r->nready + 1, sizeof(*r->ready))) {
 		r->cur.bad_size = 1;
 		return;
 	}
-	if (r->nready >= r->capready)
-		return;
+	/* realloc leaves new slots undefined; their buffers are swapped into cur. */
+	if (r->capready > oldcap)
+		memset(r->ready + oldcap, 0, (r->capready - oldcap) * sizeof(*r->ready));
 	/* Swap buffers with the ready slot: no copy of the fields. */
 	tmp = r->ready[r->nready];
 	r->ready[r->nready] = r->cur;
@@ -493,6 +499,12 @@ static int next_csv(struct sp_reader *r)
 				   !utf8_valid((const unsigned char *)line, len);
 		if (csv_parse(&r->csv, line, feed, csv_on_field, csv_on_record, r) != feed)
 			return csv_recover(r, "malformed quoting", line, len);
+		if (r->nready && r->acc_len && r->ncols && r->ready[0].nf != r->ncols) {
+			/* A quoted field ran over lines into a record of the wrong
+			 * shape: most likely a stray quote that swallowed them. */
+			r->rec_line = r->ready[0].line;
+			return csv_recover(r, "unterminated quoted field", line, len);
+		}
 		if (r->nready) {
 			if (r->acc_len) {
 				if (acc_add(r, line, len) < 0)
@@ -712,10 +724,6 @@ struct sp_reader *sp_reader_open_mem(const void *buf, size_t len, const char *na
 
 int sp_reader_next(struct sp_reader *r)
 {
-	if (r->pending && r->pending_len == 0) {
-		free(r->pending);
-		r->pending = NULL;
-	}
 	return r->fmt == SP_FORMAT_NDJSON ? next_json(r) : next_csv(r);
 }
 
