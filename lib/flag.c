@@ -92,6 +92,22 @@ static void refresh(struct sp_flagger *f)
 	free(a);
 }
 
+/*
+ * Whether to recompute the median and MAD after this return.  While the
+ * window fills, every return moves the estimate: each time, so that a jump
+ * is flagged from SP_FLAG_MIN_HISTORY returns on.  Then every
+ * SP_FLAG_REFRESH returns, but at least four times a window, so that the
+ * estimate never describes returns that have left a short window.
+ */
+static int due(const struct sp_flagger *f)
+{
+	int every = f->rules->window / 4;
+
+	if (every > SP_FLAG_REFRESH)
+		every = SP_FLAG_REFRESH;
+	return f->n < f->rules->window || every <= 1 || f->pushed % every == 0;
+}
+
 unsigned sp_flagger_add(struct sp_flagger *f, const struct sp_bar *bar, long *missing)
 {
 	const struct sp_flag_rules *rules = f->rules;
@@ -128,11 +144,7 @@ unsigned sp_flagger_add(struct sp_flagger *f, const struct sp_bar *bar, long *mi
 			if (f->n < rules->window)
 				f->n++;
 			f->pushed++;
-			/* While the window fills, every return changes the
-			 * estimate a lot: recompute each time, so that a jump
-			 * is flagged from SP_FLAG_MIN_HISTORY returns on. */
-			if (f->n >= SP_FLAG_MIN_HISTORY &&
-			    (f->n < rules->window || f->pushed % SP_FLAG_REFRESH == 0))
+			if (f->n >= SP_FLAG_MIN_HISTORY && due(f))
 				refresh(f);
 		}
 	}

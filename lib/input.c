@@ -182,12 +182,14 @@ static ssize_t read_zstd(struct sp_input *in, void *buf, size_t n)
 		size_t ret = ZSTD_decompressStream(in->zs, &out, &zin);
 		ssize_t got;
 
-		in->raw_pos = zin.pos;
 		if (ZSTD_isError(ret))
 			return sp_error("%s: corrupt zstd data: %s", in->name,
 					ZSTD_getErrorName(ret));
-		/* ret == 0: a frame ended; another may follow (concatenated). */
-		in->frame_done = ret == 0;
+		/* ret == 0: a frame ended; another may follow (concatenated).
+		 * A call that moved nothing says nothing about frames. */
+		if (zin.pos != in->raw_pos || out.pos)
+			in->frame_done = ret == 0;
+		in->raw_pos = zin.pos;
 		if (out.pos > 0)
 			return (ssize_t)out.pos;
 		if (in->raw_pos < in->raw_len)

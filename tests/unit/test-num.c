@@ -287,12 +287,30 @@ static void test_format_cases(void)
 
 /* ---- parse: hand-written cases ---------------------------------------- */
 
+/* S with control bytes as \ooo, for a test name on one line. */
+static const char *printable(const char *s)
+{
+	static char buf[256];
+	char *o = buf;
+
+	for (; *s && o < buf + sizeof(buf) - 5; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20)
+			o += sprintf(o, "\\%03o", c);
+		else
+			*o++ = (char)c;
+	}
+	*o = '\0';
+	return buf;
+}
+
 static void parse_rejects(const char *s)
 {
 	double v = 12345;
 	int r = sp_num_parse(s, strlen(s), &v);
 
-	ok(r == -1 && v == 12345, "parse rejects \"%s\" and leaves *out alone", s);
+	ok(r == -1 && v == 12345, "parse rejects \"%s\" and leaves *out alone",
+	   printable(s));
 }
 
 static void parse_accepts(const char *s, double want)
