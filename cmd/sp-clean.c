@@ -65,6 +65,13 @@ static const struct option options[] = {
 
 int cmd_main(int argc, char **argv);
 
+/* After sp_opt_*() has said what is wrong with a value: the usual hint. */
+static int bad_value(void)
+{
+	fprintf(stderr, "Try '%s --help' for more information.\n", sp_progname());
+	return SP_EXIT_USAGE;
+}
+
 int cmd_main(int argc, char **argv)
 {
 	struct sp_clean_options o;
@@ -92,24 +99,24 @@ int cmd_main(int argc, char **argv)
 		case OPT_SYMBOL: o.symbol = optarg; break;
 		case OPT_TOLERANCE:
 			if (sp_opt_double("tolerance", optarg, &o.tolerance) < 0)
-				return SP_EXIT_USAGE;
+				return bad_value();
 			if (o.tolerance < 0 || o.tolerance >= 1)
 				return sp_usage_error("--tolerance: give a fraction in [0, 1)");
 			break;
 		case OPT_MAD_K:
 			if (sp_opt_double("mad-k", optarg, &o.mad_k) < 0)
-				return SP_EXIT_USAGE;
+				return bad_value();
 			if (o.mad_k <= 0)
 				return sp_usage_error("--mad-k: give a positive number");
 			break;
 		case OPT_MAD_WINDOW:
 			if (sp_opt_long("mad-window", optarg, 20, 100000, &window) < 0)
-				return SP_EXIT_USAGE;
+				return bad_value();
 			o.mad_window = (int)window;
 			break;
 		case OPT_MEMORY:
 			if (sp_opt_size("memory", optarg, &o.memory) < 0)
-				return SP_EXIT_USAGE;
+				return bad_value();
 			break;
 		case OPT_TMPDIR: o.tmpdir = optarg; break;
 		case OPT_STRICT: o.strict = 1; break;

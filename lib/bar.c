@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,7 +135,6 @@ int sp_bar_cols_has(const struct sp_bar_cols *c, int col)
 static enum sp_reject fail(char *detail, size_t n, enum sp_reject why,
 			   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-#include <stdarg.h>
 static enum sp_reject fail(char *detail, size_t n, enum sp_reject why,
 			   const char *fmt, ...)
 {
@@ -162,6 +162,28 @@ static int number(const struct sp_reader *r, int col, double *v)
 	default:
 		return -1;
 	}
+}
+
+/* At most 40 bytes of a field for a message, not cutting a UTF-8 character. */
+static int clipped(const char *s, size_t len)
+{
+	size_t n = len > 40 ? 40 : len;
+
+	if (n < len)
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	return (int)n;
+}
+
+/* A field NAME that should hold a number but does not. */
+static enum sp_reject not_number(char *detail, size_t n, enum sp_reject why,
+				 const char *name, struct sp_field f)
+{
+	if (f.type == SP_FIELD_STRING)	/* NDJSON: "10" is text, not 10 */
+		return fail(detail, n, why, "%s is a string, not a number: \"%.*s\"", name,
+			    clipped(f.s, f.len), f.s);
+	return fail(detail, n, why, "%s is not a number: '%.*s'", name,
+		    clipped(f.s, f.len), f.s);
 }
 
 /* A number as the output prints it, for messages. */
@@ -229,7 +251,7 @@ static enum sp_reject parse_date(const struct sp_bar_cols *c,
 	why = sp_when_parse(f.s, f.len, &bar->when);
 	if (why)
 		return fail(detail, n, SP_REJECT_DATE, "%s: '%.*s'", why,
-			    (int)(f.len > 40 ? 40 : f.len), f.s);
+			    clipped(f.s, f.len), f.s);
 	if (!rules->cal)
 		return SP_REJECT_NONE;
 	/* An intraday bar belongs to the exchange's local date. */
@@ -274,16 +296,16 @@ enum sp_reject sp_bar_parse(const struct sp_bar_cols *c, const struct sp_reader 
 			return fail(detail, n, SP_REJECT_MISSING, "%s is empty",
 				    price_names[i]);
 		if (got < 0)
-			return fail(detail, n, SP_REJECT_NUMBER, "%s is not a number: '%.*s'",
-				    price_names[i], 40, sp_reader_field(r, (size_t)cols[i]).s);
+			return not_number(detail, n, SP_REJECT_NUMBER, price_names[i],
+					  sp_reader_field(r, (size_t)cols[i]));
 		if (!(*prices[i] > 0))
 			return fail(detail, n, SP_REJECT_NONPOSITIVE, "%s %s is not positive",
 				    price_names[i], shown(*prices[i], t1));
 	}
 	got = c->adj_close >= 0 ? number(r, c->adj_close, &bar->adj_close) : 0;
 	if (got < 0)
-		return fail(detail, n, SP_REJECT_NUMBER, "adj_close is not a number: '%.*s'",
-			    40, sp_reader_field(r, (size_t)c->adj_close).s);
+		return not_number(detail, n, SP_REJECT_NUMBER, "adj_close",
+				  sp_reader_field(r, (size_t)c->adj_close));
 	if (got > 0 && !(bar->adj_close > 0))
 		return fail(detail, n, SP_REJECT_NONPOSITIVE, "adj_close %s is not positive",
 			    shown(bar->adj_close, t1));
@@ -303,8 +325,8 @@ enum sp_reject sp_bar_parse(const struct sp_bar_cols *c, const struct sp_reader 
 	got = c->volume >= 0 ? number(r, c->volume, &v) : 0;
 	bar->has_volume = got > 0;
 	if (got < 0)
-		return fail(detail, n, SP_REJECT_VOLUME, "volume is not a number: '%.*s'",
-			    40, sp_reader_field(r, (size_t)c->volume).s);
+		return not_number(detail, n, SP_REJECT_VOLUME, "volume",
+				  sp_reader_field(r, (size_t)c->volume));
 	if (got > 0) {
 		if (v < 0)
 			return fail(detail, n, SP_REJECT_NEG_VOLUME, "volume %s is negative",

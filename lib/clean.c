@@ -545,6 +545,7 @@ static int read_input(struct job *j, const char *path, size_t idx)
 	if (!j->out) {
 		j->out = sp_writer_open(j->o->output, j->fmt, 0);
 		if (!j->out) {
+			j->failed = 1;	/* said once: no more inputs */
 			sp_reader_close(r);
 			return -1;
 		}
@@ -552,28 +553,35 @@ static int read_input(struct job *j, const char *path, size_t idx)
 	if (j->o->stream)
 		sp_reader_on_wait(r, flush_outputs, j);
 	if (sp_reader_ncols(r) == 0 && sp_reader_format(r) == SP_FORMAT_CSV) {
-		sp_warn("%s: empty input", sp_reader_name(r));
+		sp_warn_at(sp_reader_name(r), 0, "empty input");
 		sp_reader_close(r);
 		return 0;
+	}
+	/* A CSV header names the columns: a missing one fails the input even
+	 * when no row follows.  NDJSON columns are known only after a record. */
+	if (sp_reader_format(r) == SP_FORMAT_CSV) {
+		if (sp_bar_cols_bind(&bc, r, j->o->symbol) < 0) {
+			j->inputs[idx].error = "missing columns";
+			sp_reader_close(r);
+			return -1;
+		}
+		bound = 1;
 	}
 	while (!j->stop && (got = sp_reader_next(r)) > 0) {
 		struct sp_row row = { .src = (uint32_t)idx, .line = sp_reader_line(r) };
 		int outside = 0;
 		enum sp_reject why;
 
-		j->st.read++;
-		j->inputs[idx].rows++;
 		if (!bound) {
-			/* NDJSON columns are known only after a record. */
 			if (sp_bar_cols_bind(&bc, r, j->o->symbol) < 0) {
 				j->inputs[idx].error = "missing columns";
-				j->st.read--;
-				j->inputs[idx].rows--;
 				got = -1;
 				break;
 			}
 			bound = 1;
 		}
+		j->st.read++;
+		j->inputs[idx].rows++;
 		why = sp_bar_parse(&bc, r, &j->bar_rules, &row.bar, detail, sizeof(detail),
 				   &outside);
 		j->st.outside_calendar += outside;

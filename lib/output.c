@@ -25,6 +25,7 @@ struct sp_output {
 	unsigned char *zbuf;
 	size_t zbuf_size;
 	int failed, closed_pipe;
+	int own_fd;		/* a device or FIFO opened directly: close it */
 };
 
 /*
@@ -100,10 +101,29 @@ static int open_temp(struct sp_output *out)
 	return 0;
 }
 
+/*
+ * A target that exists and is not a regular file (/dev/null, /dev/stdout, a
+ * FIFO) is written in place: a temporary file renamed over it would replace
+ * the device or FIFO itself.
+ */
+static int open_special(struct sp_output *out, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+		return 0;
+	out->fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (out->fd < 0)
+		return sp_error("%s: %s", path, strerror(errno));
+	out->own_fd = 1;
+	return 1;
+}
+
 struct sp_output *sp_output_open(const char *path, unsigned flags)
 {
 	int use_stdout = !path || !strcmp(path, "-");
 	struct sp_output *out = calloc(1, sizeof(*out));
+	int special = 0;
 
 	if (!out || !(out->name = strdup(use_stdout ? "-" : path))) {
 		free(out);
@@ -111,7 +131,8 @@ struct sp_output *sp_output_open(const char *path, unsigned flags)
 		return NULL;
 	}
 	out->fd = STDOUT_FILENO;
-	if (!use_stdout && open_temp(out) < 0) {
+	if (!use_stdout && ((special = open_special(out, path)) < 0 ||
+			    (!special && open_temp(out) < 0))) {
 		free(out->name);
 		free(out);
 		return NULL;
@@ -289,6 +310,8 @@ int sp_output_close(struct sp_output *out)
 			unlink(out->tmp);
 		else
 			sync_dir(out->name);
+	} else if (out->own_fd && close(out->fd) < 0 && !r && !out->closed_pipe) {
+		r = sp_error("%s: close: %s", out->name, strerror(errno));
 	}
 	if (out->closed_pipe)
 		r = 0;
@@ -303,6 +326,8 @@ void sp_output_abort(struct sp_output *out)
 	if (out->tmp) {
 		close(out->fd);
 		unlink(out->tmp);
+	} else if (out->own_fd) {
+		close(out->fd);
 	}
 	release(out);
 }

@@ -4,8 +4,10 @@
  *
  * A file output is written to a temporary file in the same directory and
  * renamed over the target by sp_output_close() after fsync, so a reader (or a
- * crash, or SIGKILL) sees either the old file or the whole new one.  The
- * sp_output owns its descriptor, buffers and temporary file.
+ * crash, or SIGKILL) sees either the old file or the whole new one.  A
+ * target that exists and is not a regular file (/dev/null, /dev/stdout, a
+ * FIFO) is written directly instead.  The sp_output owns its descriptor,
+ * buffers and temporary file.
  */
 #ifndef SP_OUTPUT_H
 #define SP_OUTPUT_H

@@ -59,6 +59,8 @@ struct sp_reader {
 	/* columns */
 	struct column *cols;
 	size_t ncols, capcols;
+	size_t nhdr;		/* CSV: fields in the header; the columns after
+				 * them come from sp_reader_want() */
 
 	/* the current record, as returned */
 	struct sp_field *vals;
@@ -379,13 +381,15 @@ static void csv_on_record(int term, void *data)
 	r->rec_line = r->lineno;
 }
 
-static int acc_add(struct sp_reader *r, const char *line, size_t len)
+/* Append a line with its line end as read ("\r\n" stays), ending in '\n'. */
+static int acc_add(struct sp_reader *r, const char *line, size_t feed)
 {
-	if (grow((void **)&r->acc, &r->acc_cap, r->acc_len + len + 1, 1))
+	if (grow((void **)&r->acc, &r->acc_cap, r->acc_len + feed + 1, 1))
 		return sp_error("out of memory");
-	memcpy(r->acc + r->acc_len, line, len);
-	r->acc[r->acc_len + len] = '\n';
-	r->acc_len += len + 1;
+	memcpy(r->acc + r->acc_len, line, feed);
+	r->acc_len += feed;
+	if (!feed || line[feed - 1] != '\n')
+		r->acc[r->acc_len++] = '\n';
 	return 0;
 }
 
@@ -403,7 +407,7 @@ static void csv_restart(struct sp_reader *r)
  * given) to be parsed again.  Returns 1 (a record is ready) or -1.
  */
 static int csv_recover(struct sp_reader *r, const char *why, const char *line,
-		       size_t len)
+		       size_t len, size_t feed)
 {
 	r->bad = why;
 	r->line = r->rec_line;
@@ -411,7 +415,7 @@ static int csv_recover(struct sp_reader *r, const char *why, const char *line,
 		r->raw = line;
 		r->raw_len = len;
 	} else {
-		if (line && acc_add(r, line, len) < 0)
+		if (line && acc_add(r, line, feed) < 0)
 			return -1;
 		size_t first = (size_t)((char *)memchr(r->acc, '\n', r->acc_len) - r->acc);
 		if (push_pending(r, r->acc + first + 1, r->acc_len - first - 1) < 0)
@@ -436,6 +440,8 @@ static void take_acc_as_raw(struct sp_reader *r)
 	r->rawbuf_cap = r->acc_cap;
 	r->raw = r->rawbuf;
 	r->raw_len = r->acc_len - 1;
+	if (r->raw_len && r->raw[r->raw_len - 1] == '\r')
+		r->raw_len--;
 	r->acc = t;
 	r->acc_cap = cap;
 	r->acc_len = 0;
@@ -451,12 +457,16 @@ static int deliver_csv(struct sp_reader *r)
 		r->bad = "invalid UTF-8";
 	else if (c->bad_size)
 		r->bad = "record too large";
-	else if (c->nf != r->ncols && r->ncols) {
+	else if (c->nf != r->nhdr && r->nhdr) {
 		snprintf(r->reason, sizeof(r->reason), "expected %zu fields, found %zu",
-			 r->ncols, c->nf);
+			 r->nhdr, c->nf);
 		r->bad = r->reason;
 	}
 	for (size_t i = 0; !r->bad && i < r->ncols; i++) {
+		if (i >= c->nf) {	/* a wanted column the header lacks */
+			r->vals[i] = (struct sp_field){ "", 0, SP_FIELD_MISSING, 0 };
+			continue;
+		}
 		const char *s = c->buf + c->off[i];
 		size_t len = (i + 1 < c->nf ? c->off[i + 1] : c->len) - c->off[i] - 1;
 		r->vals[i] = (struct sp_field){ s, len,
@@ -471,7 +481,7 @@ static int csv_at_end(struct sp_reader *r)
 		return 0;
 	/* An open record at the end: its lines are all in acc. */
 	if (csv_fini(&r->csv, csv_on_field, csv_on_record, r))
-		return csv_recover(r, "unterminated quoted field", NULL, 0);
+		return csv_recover(r, "unterminated quoted field", NULL, 0, 0);
 	take_acc_as_raw(r);
 	csv_restart(r);
 	return r->nready ? deliver_csv(r) : 0;
@@ -498,16 +508,17 @@ static int next_csv(struct sp_reader *r)
 		r->line_bad_utf8 = !ascii_only((const unsigned char *)line, len) &&
 				   !utf8_valid((const unsigned char *)line, len);
 		if (csv_parse(&r->csv, line, feed, csv_on_field, csv_on_record, r) != feed)
-			return csv_recover(r, "malformed quoting", line, len);
-		if (r->nready && r->acc_len && r->ncols && r->ready[0].nf != r->ncols) {
+			return csv_recover(r, "malformed quoting", line, len, feed);
+		if (r->nready && r->acc_len && r->nhdr && r->ready[0].nf != r->nhdr) {
 			/* A quoted field ran over lines into a record of the wrong
 			 * shape: most likely a stray quote that swallowed them. */
 			r->rec_line = r->ready[0].line;
-			return csv_recover(r, "unterminated quoted field", line, len);
+			return csv_recover(r, "unterminated quoted field", line, len,
+					   feed);
 		}
 		if (r->nready) {
 			if (r->acc_len) {
-				if (acc_add(r, line, len) < 0)
+				if (acc_add(r, line, feed) < 0)
 					return -1;
 				take_acc_as_raw(r);
 			} else {
@@ -516,11 +527,12 @@ static int next_csv(struct sp_reader *r)
 			}
 		}
 		if (r->csv.pstate != LIBCSV_ROW_NOT_BEGUN) {
-			/* A quoted field goes on to the next line. */
-			if (r->acc_len + len > QUOTED_SPAN_MAX)
+			/* A quoted field goes on to the next line (or, without a
+			 * line end, the input ended: csv_at_end() decides). */
+			if (line[feed - 1] == '\n' && r->acc_len + len > QUOTED_SPAN_MAX)
 				return csv_recover(r, "unterminated quoted field",
-						   line, len);
-			if (acc_add(r, line, len) < 0)
+						   line, len, feed);
+			if (acc_add(r, line, feed) < 0)
 				return -1;
 			if (r->line_bad_utf8)
 				r->cur.bad_utf8 = 1;
@@ -546,6 +558,7 @@ static int read_header(struct sp_reader *r)
 		if (add_column(r, s, strlen(s), 1) < 0)
 			return -1;
 	}
+	r->nhdr = c->nf;
 	return 1;
 }
 
@@ -638,8 +651,9 @@ static int next_json(struct sp_reader *r)
 			*f = (struct sp_field){ "false", 5, SP_FIELD_OTHER, 0 };
 			break;
 		default:
-			*f = (struct sp_field){ json_is_object(value) ? "{object}" : "[array]",
-						8, SP_FIELD_OTHER, 0 };
+			*f = json_is_object(value)
+				? (struct sp_field){ "{object}", 8, SP_FIELD_OTHER, 0 }
+				: (struct sp_field){ "[array]", 7, SP_FIELD_OTHER, 0 };
 			break;
 		}
 	}
