@@ -196,7 +196,7 @@ static const char *shown(double v, char buf[SP_NUM_MAX])
 
 static int symbol_char(unsigned char ch)
 {
-	return isalnum(ch) || strchr(".-^=_/:&", ch);
+	return isalnum(ch) || (ch && strchr(".-^=_/:&", ch));
 }
 
 static enum sp_reject parse_symbol(const struct sp_bar_cols *c,

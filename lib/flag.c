@@ -94,18 +94,21 @@ static void refresh(struct sp_flagger *f)
 
 /*
  * Whether to recompute the median and MAD after this return.  While the
- * window fills, every return moves the estimate: each time, so that a jump
- * is flagged from SP_FLAG_MIN_HISTORY returns on.  Then every
- * SP_FLAG_REFRESH returns, but at least four times a window, so that the
- * estimate never describes returns that have left a short window.
+ * window fills, the estimate moves with every return: recompute at each of
+ * the first 32, then whenever n has grown by an eighth, so that a jump is
+ * flagged from SP_FLAG_MIN_HISTORY returns on.  Then every SP_FLAG_REFRESH
+ * returns, but at least four times a window, so that the estimate never
+ * describes returns that have long left a short window.
  */
 static int due(const struct sp_flagger *f)
 {
-	int every = f->rules->window / 4;
+	int window = f->rules->window, every = window / 4;
 
+	if (f->n < window)
+		return f->n < 32 || f->n % (f->n / 8) == 0;
 	if (every > SP_FLAG_REFRESH)
 		every = SP_FLAG_REFRESH;
-	return f->n < f->rules->window || every <= 1 || f->pushed % every == 0;
+	return every <= 1 || f->pushed % every == 0;
 }
 
 unsigned sp_flagger_add(struct sp_flagger *f, const struct sp_bar *bar, long *missing)
@@ -121,8 +124,12 @@ unsigned sp_flagger_add(struct sp_flagger *f, const struct sp_bar *bar, long *mi
 	};
 	if (f->have) {
 		if (rules->cal && !bar->when.intraday && !f->last.intraday) {
-			long gap = sp_calendar_between(rules->cal, (sp_day)f->last.t,
-						       (sp_day)bar->when.t) - 1;
+			sp_day a = (sp_day)f->last.t, b = (sp_day)bar->when.t;
+			/* Sessions strictly between the two bars.  The bar's own
+			 * day counts only if it is a session: outside the
+			 * calendar's range a weekend bar is not checked. */
+			long gap = sp_calendar_between(rules->cal, a, b) -
+				   sp_calendar_between(rules->cal, b - 1, b);
 			if (gap > 0) {
 				*missing = gap;
 				flags |= SP_FLAG_GAP;

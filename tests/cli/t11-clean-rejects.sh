@@ -98,9 +98,21 @@ sp sp-clean -q --calendar none --rejects "$T/rej3.csv" -o "$T/out3.csv" "$in"
 is "$(codes "$T/rej3.csv" | grep -c non_trading_day)" 0 "--calendar none: no non_trading_day"
 is "$(grep -c '^BAD,' "$T/out3.csv")" 3 "--calendar none: the three closed days are written"
 
+# Dates beyond the calendar (1970 .. 2040) are not checked against it, but
+# counted and said; years outside 1800 .. 2200 are bad dates.
+printf '%s\n' symbol,date,open,high,low,close,adj_close,volume OLD,1962-01-06,1,2,1,1.5,, \
+	NEW,2045-06-03,1,2,1,1.5,, X,1799-12-31,1,2,1,1.5,, >"$T/range.csv"
+sp sp-clean --rejects "$T/rr.csv" --summary "$T/rs.json" -o "$T/ro.csv" "$T/range.csv" 2>"$T/err"
+is "$(cut -d, -f1,2 "$T/ro.csv" | tail -n +2 | paste -sd' ')" "NEW,2045-06-03 OLD,1962-01-06" \
+	"a Saturday in 1962 and a day in 2045 are written"
+is "$(jq .outside_calendar "$T/rs.json")" 2 "summary: outside_calendar 2"
+has "$T/err" "^sp-clean: warning: 2 rows lie outside the XNYS calendar" "and a warning says so"
+is "$(codes "$T/rr.csv")" "4 bad_date" "1799-12-31 is a bad date"
+
 # --tolerance: open and close may lie outside [low, high] by this fraction.
 tol=$B/tolerance.csv
-sp sp-clean -q --rejects "$T/t1.csv" -o /dev/null "$tol"
+sp sp-clean -q --rejects "$T/t1.csv" --summary "$T/t1.json" -o /dev/null "$tol"
+invariant "$T/t1.json" tolerance.csv
 is "$(codes "$T/t1.csv" | paste -sd' ')" "3 close_outside_range 5 open_outside_range" \
 	"default tolerance 1e-6: 5e-7 outside passes, 2e-6 outside is rejected"
 sp sp-clean -q --tolerance 1e-5 --rejects "$T/t2.csv" -o /dev/null "$tol"

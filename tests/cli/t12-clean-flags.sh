@@ -34,6 +34,11 @@ series() {	# series SYMBOL N EVENTS WANT
 		printf "%s,%s,%.4f,%.4f,%.4f,%.4f,%s,1000\n", sym, $1, c, c * 1.01, c * 0.99, c, adj
 	}'
 }
+invariant() {
+	is "$(jq '.rows_read == .rows_written + .rows_rejected +
+		.duplicates.exact + .duplicates.conflicting' "$1")" true \
+		"$2: rows_read = rows_written + rows_rejected + duplicates"
+}
 flags_of() {	# flags_of CSV SYMBOL: "date flags" of the flagged rows
 	awk -F, -v s="$2" '$1 == s && $NF != "" { print $2, $NF }' "$1"
 }
@@ -55,6 +60,7 @@ flags_of "$T/out.csv" K >"$T/got.K"
 same_file "$T/got.K" "$T/want.K" "K: without adj_close a halved close is a jump"
 is "$(jq -c '.flags' "$T/s.json")" '{"jump":3,"split":1,"gap":2,"missing_days":3}' \
 	"summary counts flags and missing days"
+invariant "$T/s.json" "flag series"
 is "$(flags_of "$T/out.csv" J | grep -c '2019-01-22\|2019-02-19')" 0 \
 	"holidays (MLK, Presidents' Day) are no gap"
 has "$T/out.csv" '^J,2019-03-14,[0-9.]+,[0-9.]+,[0-9.]+,[0-9.]+,[0-9.]+,1000,split$' \
@@ -73,6 +79,12 @@ is "$(flags_of "$T/k.csv" J | paste -sd' ')" "2019-03-04 gap:2 2019-03-21 gap:1"
 sp sp-clean -q --mad-k 3 -o "$T/k3.csv" "$T/in.csv"
 is "$(flags_of "$T/k3.csv" J | paste -sd' ')" "$(cat "$T/want.J" | paste -sd' ')" \
 	"--mad-k 3 still flags only the real events"
+# Before 1970 the calendar counts weekdays: Tuesday 1962-01-02 to Saturday
+# 1962-01-06 misses Wednesday, Thursday and Friday.
+printf '%s\n' symbol,date,open,high,low,close,adj_close,volume O,1962-01-02,1,2,1,1.5,, \
+	O,1962-01-06,1,2,1,1.5,, >"$T/old.csv"
+sp sp-clean -q -o "$T/old-out.csv" "$T/old.csv" 2>/dev/null
+is "$(flags_of "$T/old-out.csv" O)" "1962-01-06 gap:3" "outside the calendar: weekdays missing before a weekend bar"
 sp sp-clean -q --calendar none -o "$T/nocal.csv" "$T/in.csv"
 is "$(grep -c gap "$T/nocal.csv")" 0 "--calendar none: no gap flags"
 
@@ -88,7 +100,8 @@ sessions | head -n 232 | awk 'BEGIN { print "symbol,date,open,high,low,close,adj
 last=$(sessions | sed -n 232p)
 sp sp-clean -q -o "$T/w250.csv" "$T/w.csv"
 is "$(flags_of "$T/w250.csv" W)" "" "default window (250): the last move is not flagged"
-sp sp-clean -q --mad-window 20 -o "$T/w20.csv" "$T/w.csv"
+sp sp-clean -q --mad-window 20 --summary "$T/w.json" -o "$T/w20.csv" "$T/w.csv"
+invariant "$T/w.json" "window series"
 is "$(flags_of "$T/w20.csv" W)" "$last jump" "--mad-window 20: the last move is a jump"
 exits 2 "--mad-window below 20 is a usage error" sp sp-clean --mad-window 5 "$T/w.csv" 2>/dev/null
 exits 2 "--mad-k 0 is a usage error" sp sp-clean --mad-k 0 "$T/w.csv" 2>/dev/null

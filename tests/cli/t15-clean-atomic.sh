@@ -13,6 +13,11 @@ sample=tests/data/bars/sample.csv
 # wrapper that runs it, and gets the signal).
 bg_clean() { exec $SP_WRAP "$SP_BIN/sp-clean" "$@"; }
 now() { date +%s.%N; }
+invariant() {
+	is "$(jq '.rows_read == .rows_written + .rows_rejected +
+		.duplicates.exact + .duplicates.conflicting' "$1")" true \
+		"$2: rows_read = rows_written + rows_rejected + duplicates"
+}
 
 # A larger input: the sample with its symbols repeated (AAPL0, AAPL1, ...);
 # smaller under valgrind, which is slow enough.
@@ -25,10 +30,12 @@ awk -F, -v OFS=, -v k=$copies 'NR == 1 { print; next }
 printf 'old output\n' >"$T/old.csv"
 printf 'old rejects\n' >"$T/old-rej.csv"
 t0=$(now)
-exits 0 "an uninterrupted run" sp sp-clean -q -o "$T/new.csv" --rejects "$T/new-rej.csv" "$T/big.csv"
+exits 0 "an uninterrupted run" sp sp-clean -q -o "$T/new.csv" --rejects "$T/new-rej.csv" \
+	--summary "$T/s.json" "$T/big.csv"
 t1=$(now)
 is "$(($(wc -l <"$T/new.csv") - 1))" $((8589 * copies)) "the new output is complete"
 is "$(($(wc -l <"$T/new-rej.csv") - 1))" $copies "the new rejects are complete"
+invariant "$T/s.json" "the larger input"
 dur=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
 
 # SIGKILL at N moments spread over 0 .. 1.2 x the run's duration, jittered.

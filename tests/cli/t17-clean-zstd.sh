@@ -9,9 +9,15 @@ basic=$D/basic.csv
 sample=$D/sample.csv
 
 sp sp-clean -q -o "$T/plain.csv" $sample
+invariant() {
+	is "$(jq '.rows_read == .rows_written + .rows_rejected +
+		.duplicates.exact + .duplicates.conflicting' "$1")" true \
+		"$2: rows_read = rows_written + rows_rejected + duplicates"
+}
 zstd -q -c $sample >"$T/sample.csv.zst"
 
-exits 0 "a .zst file" sp sp-clean -q -o "$T/z1.csv" "$T/sample.csv.zst"
+exits 0 "a .zst file" sp sp-clean -q --summary "$T/s1.json" -o "$T/z1.csv" "$T/sample.csv.zst"
+invariant "$T/s1.json" "sample.csv.zst"
 same_file "$T/z1.csv" "$T/plain.csv" ".zst file: the same output as the plain file"
 zstd -q -c $sample | sp sp-clean -q >"$T/z2.csv"
 is "${PIPESTATUS[*]}" "0 0" "zstd -c | sp-clean: status 0"
@@ -25,7 +31,8 @@ same_file "$T/z4.csv" $D/basic.expected.csv "plain text in a file named .zst is 
 
 # Concatenated frames are one stream (zstd -c a; zstd -c b).
 { head -4000 $sample | zstd -q -c; tail -n +4001 $sample | zstd -q -c; } >"$T/frames.zst"
-sp sp-clean -q -o "$T/z5.csv" "$T/frames.zst"
+sp sp-clean -q --summary "$T/s5.json" -o "$T/z5.csv" "$T/frames.zst"
+invariant "$T/s5.json" "two frames"
 same_file "$T/z5.csv" "$T/plain.csv" "two concatenated frames read as one input"
 # Compressed NDJSON.
 sp sp-clean -q --format ndjson -o "$T/plain.ndjson" $basic

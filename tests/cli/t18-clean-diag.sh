@@ -65,7 +65,7 @@ has "$T/err" "^sp-clean: $T/noclose.csv: no 'close' column$" "the missing column
 printf 'date,open,high,low,close\n' >"$T/nosym.csv"
 exits 1 "no symbol column, even without rows" to /dev/null "$T/err" sp sp-clean -q "$T/nosym.csv"
 has "$T/err" "no 'symbol' column \(give --symbol\)" "suggests --symbol"
-exits 0 "... and --symbol fixes it" sp sp-clean -q --symbol X "$T/nosym.csv" >/dev/null
+exits 0 "... and --symbol fixes it" sp sp-clean -q --symbol X -o "$T/sym.csv" "$T/nosym.csv"
 
 printf '"symbol,date,open\nA,1,2\n' >"$T/badhead.csv"
 exits 1 "a broken header" to /dev/null "$T/err" sp sp-clean -q "$T/badhead.csv"

@@ -59,6 +59,12 @@ has "$T/rej.csv" ',8,"bad_number: open is a string, not a number: ""10""",' "pri
 has "$T/rej.csv" ',12,"?malformed: invalid JSON' "a broken line is invalid JSON"
 has "$T/rej.csv" ',16,"malformed: invalid JSON: duplicate object key' "duplicate keys are refused"
 
+# A NUL byte in a symbol: the row is rejected, not cut to "A".
+printf 'symbol,date,open,high,low,close,adj_close,volume\nA\0B,2020-01-02,10,11,9,10,10,100\nGOOD,2020-01-02,10,11,9,10,10,100\n' >"$T/nul.csv"
+sp sp-clean -q --rejects "$T/rej.csv" --summary "$T/s.json" -o "$T/out" "$T/nul.csv"
+is "$(jq -c '[.rows_written, .rows_rejected]' "$T/s.json")" '[1,1]' "a NUL byte in a symbol: that row is rejected"
+is "$(cut -d, -f1 "$T/out" | paste -sd' ')" "symbol GOOD" "and no symbol A appears"
+
 # Huge fields, made here: 2 MB in a pass-through column, in a price, and a
 # 2 MB quoted field that never closes.
 {

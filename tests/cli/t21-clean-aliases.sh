@@ -27,15 +27,17 @@ gaps() {
 
 # Yahoo's download CSV: Date,Open,High,Low,Close,Adj Close,Volume, no final newline.
 y=$D/yahoo_download_v7_AAPL_2020-01-02.csv
-exits 1 "no symbol column and no --symbol" sp sp-clean -q $y 2>"$T/err" >/dev/null
+exits 1 "no symbol column and no --symbol" sp sp-clean -q -o "$T/y0.csv" $y 2>"$T/err"
 has "$T/err" "no 'symbol' column \(give --symbol\)" "asks for --symbol"
-exits 0 "Yahoo layout with --symbol aapl" sp sp-clean -q --symbol aapl -o "$T/y.csv" $y
+exits 0 "Yahoo layout with --symbol aapl" sp sp-clean -q --symbol aapl --summary "$T/y.json" -o "$T/y.csv" $y
+invariant "$T/y.json" "Yahoo download"
 is "$(tail -1 "$T/y.csv")" "AAPL,2020-01-02,74.059998,75.150002,73.797501,75.087502,74.444603,135480400," \
 	"Date/Open/.../Adj Close/Volume bound; --symbol upper-cased"
 
 # Yahoo via a Python client: Date,High,Low,Open,Close,Volume,Adj Close; float32 noise.
 v=$D/yahoo_stock_dfs_VNT.csv
-sp sp-clean -q --symbol VNT -o "$T/v.csv" $v
+sp sp-clean -q --symbol VNT --summary "$T/v.json" -o "$T/v.csv" $v
+invariant "$T/v.json" VNT
 awk -F, -v OFS=, 'NR > 1 { print "VNT", $1, $4, $2, $3, $5, $7, $6, "" }' $v >"$T/v.want"
 numbers "$T/v.csv" >"$T/v.got.json"
 numbers <(echo; cat "$T/v.want") >"$T/v.want.json"
