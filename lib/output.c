@@ -44,6 +44,8 @@ static void on_fatal_signal(int sig)
 	raise(sig);
 }
 
+static const int cleanup_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
 void sp_output_install_signal_cleanup(void)
 {
 	struct sigaction sa;
@@ -51,9 +53,13 @@ void sp_output_install_signal_cleanup(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_fatal_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	/* A signal the parent ignored (nohup, a background job) stays ignored. */
+	for (size_t i = 0; i < sizeof(cleanup_signals) / sizeof(cleanup_signals[0]); i++) {
+		struct sigaction old;
+		if (sigaction(cleanup_signals[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(cleanup_signals[i], &sa, NULL);
+	}
 }
 
 static void temp_register(char *path)
