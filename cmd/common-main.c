@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include "banned.h"
 
 int cmd_main(int argc, char **argv);
 

@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include "banned.h"
 
 static const char usage[] =
 	"usage: sp-clean [options] [FILE...]\n"

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "banned.h"
 
 static const char *const reject_names[SP_REJECT_COUNT] = {
 	[SP_REJECT_NONE] = "ok",
@@ -190,7 +191,7 @@ static enum sp_reject not_number(char *detail, size_t n, enum sp_reject why,
 static const char *shown(double v, char buf[SP_NUM_MAX])
 {
 	if (!sp_num_format(v, buf))
-		strcpy(buf, v != v ? "nan" : v > 0 ? "inf" : "-inf");
+		snprintf(buf, SP_NUM_MAX, "%s", v != v ? "nan" : v > 0 ? "inf" : "-inf");
 	return buf;
 }
 

@@ -15,6 +15,7 @@
 #include "calendar.h"
 
 #include <strings.h>
+#include "banned.h"
 
 #define FIRST_YEAR 1970
 #define LAST_YEAR 2040

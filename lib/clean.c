@@ -11,6 +11,7 @@
 #include "bar.h"
 #include "calendar.h"
 #include "flag.h"
+#include "mem.h"
 #include "output.h"
 #include "rowstore.h"
 #include "usage.h"
@@ -21,58 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { CONFLICTS_SHOWN = 10 };
-
-struct input_info {
-	char *name;
-	long long rows;
-	const char *error;
-};
-
-/* Per-symbol state of stream mode. */
-struct symstate {
-	char symbol[SP_SYMBOL_MAX];
-	struct sp_flagger flagger;
-	struct sp_bar last;
-	uint64_t last_extra_hash;
-};
-
-struct stats {
-	long long read, written, rejected, by_reason[SP_REJECT_COUNT];
-	long long dup_exact, dup_conflict, revisions;
-	long long jumps, splits, gap_rows, missing_days, outside_calendar;
-	long long symbols;
-	struct sp_when first, last;
-	int have_dates;
-};
-
-struct job {
-	const struct sp_clean_options *o;
-	const struct sp_calendar *cal;
-	struct sp_bar_rules bar_rules;
-	struct sp_flag_rules flag_rules;
-	struct sp_writer *out, *rej;
-	enum sp_format fmt;
-	struct stats st;
-	struct input_info *inputs;
-	size_t ninputs;
-	/* pass-through columns, in order of first appearance */
-	char **extras;
-	size_t nextras;
-	int header_done;
-	/* batch */
-	struct sp_rowstore *store;
-	struct sp_flagger flagger;
-	char cur_symbol[SP_SYMBOL_MAX];
-	json_t *conflicts;
-	/* stream */
-	struct symstate *syms;
-	size_t nsyms, capsyms;
-	size_t *symhash;	/* index + 1, 0 empty */
-	size_t symhashcap;
-	int failed;		/* an input or output failed: exit 1 */
-	int stop;		/* stdout closed: end quietly */
-};
+#include "clean-job.h"
+#include "banned.h"
 
 void sp_clean_options_init(struct sp_clean_options *o)
 {
@@ -83,23 +34,6 @@ void sp_clean_options_init(struct sp_clean_options *o)
 	o->mad_k = 10;
 	o->mad_window = 250;
 	o->memory = (size_t)1 << 30;
-}
-
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t n = *cap ? *cap : 16;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	q = realloc(*p, n * elem);
-	if (!q)
-		return sp_error("out of memory");
-	*p = q;
-	*cap = n;
-	return 0;
 }
 
 /* ---- output ------------------------------------------------------------ */
@@ -114,14 +48,13 @@ static int find_extra(struct job *j, const char *name)
 
 static int add_extra(struct job *j, const char *name)
 {
-	size_t cap = j->nextras;
 	char *copy = strdup(name);
 
-	if (!copy || grow((void **)&j->extras, &cap, j->nextras + 1, sizeof(*j->extras))) {
+	if (!copy || sp_grow((void **)&j->extras, &j->capextras, j->nextras + 1,
+			     sizeof(*j->extras))) {
 		free(copy);
-		return sp_error("out of memory");
+		return -1;
 	}
-	/* grow() sized by count: realloc'd exactly when needed. */
 	j->extras[j->nextras] = copy;
 	return (int)j->nextras++;
 }
@@ -287,7 +220,7 @@ static struct symstate *symstate_get(struct job *j, const char *symbol)
 	for (i = h & (j->symhashcap - 1); j->symhash[i]; i = (i + 1) & (j->symhashcap - 1))
 		if (!strcmp(j->syms[j->symhash[i] - 1].symbol, symbol))
 			return &j->syms[j->symhash[i] - 1];
-	if (grow((void **)&j->syms, &j->capsyms, j->nsyms + 1, sizeof(*j->syms)))
+	if (sp_grow((void **)&j->syms, &j->capsyms, j->nsyms + 1, sizeof(*j->syms)))
 		return NULL;
 	struct symstate *s = &j->syms[j->nsyms];
 	memset(s, 0, sizeof(*s));
@@ -373,8 +306,8 @@ static int hold(struct held *h, const struct sp_row *row)
 
 	for (size_t i = 0; i < row->nextra; i++)
 		need += row->extra[i].len + 1;
-	if (grow((void **)&h->x, &h->capx, row->nextra + 1, sizeof(*h->x)) ||
-	    grow((void **)&h->text, &h->captext, need + 1, 1))
+	if (sp_grow((void **)&h->x, &h->capx, row->nextra + 1, sizeof(*h->x)) ||
+	    sp_grow((void **)&h->text, &h->captext, need + 1, 1))
 		return -1;
 	h->row = *row;
 	for (size_t i = 0, off = 0; i < row->nextra; i++) {
@@ -591,7 +524,7 @@ static int read_input(struct job *j, const char *path, size_t idx)
 			continue;
 		}
 		if (map_extras(j, r, &bc, &map, &nmap) < 0 ||
-		    grow((void **)&x, &capx, nmap + 1, sizeof(*x))) {
+		    sp_grow((void **)&x, &capx, nmap + 1, sizeof(*x))) {
 			got = -1;
 			break;
 		}
@@ -624,99 +557,6 @@ static int read_input(struct job *j, const char *path, size_t idx)
 	free(x);
 	sp_reader_close(r);
 	return got < 0 ? -1 : 0;
-}
-
-/* ---- summary ------------------------------------------------------------ */
-
-static json_t *summary_json(struct job *j)
-{
-	json_t *rej = json_object(), *inputs = json_array(), *s;
-	char a[32] = "", b[32] = "";
-
-	for (int k = 1; k < SP_REJECT_COUNT; k++)
-		if (j->st.by_reason[k])
-			json_object_set_new(rej, sp_reject_name(k), json_integer(j->st.by_reason[k]));
-	for (size_t i = 0; i < j->ninputs; i++) {
-		json_t *in = json_pack("{s:s?, s:I}", "name", j->inputs[i].name, "rows",
-				       (json_int_t)j->inputs[i].rows);
-		if (in && j->inputs[i].error)
-			json_object_set_new(in, "error", json_string(j->inputs[i].error));
-		json_array_append_new(inputs, in);
-	}
-	if (j->st.have_dates) {
-		sp_when_format(&j->st.first, a);
-		sp_when_format(&j->st.last, b);
-	}
-	s = json_pack("{s:s, s:s, s:o, s:I, s:I, s:I, s:o, s:{s:I, s:I}, s:I,"
-		      " s:{s:I, s:I, s:I, s:I}, s:I, s:s?, s:s?, s:s?, s:I, s:I}",
-		      "tool", "sp-clean", "mode", j->o->stream ? "stream" : "batch",
-		      "inputs", inputs, "rows_read", (json_int_t)j->st.read,
-		      "rows_written", (json_int_t)j->st.written,
-		      "rows_rejected", (json_int_t)j->st.rejected, "rejected", rej,
-		      "duplicates", "exact", (json_int_t)j->st.dup_exact, "conflicting",
-		      (json_int_t)j->st.dup_conflict, "revisions", (json_int_t)j->st.revisions,
-		      "flags", "jump", (json_int_t)j->st.jumps, "split", (json_int_t)j->st.splits,
-		      "gap", (json_int_t)j->st.gap_rows, "missing_days",
-		      (json_int_t)j->st.missing_days, "symbols", (json_int_t)j->st.symbols,
-		      "first_date", j->st.have_dates ? a : NULL,
-		      "last_date", j->st.have_dates ? b : NULL,
-		      "calendar", j->cal ? sp_calendar_name(j->cal) : NULL,
-		      "outside_calendar", (json_int_t)j->st.outside_calendar,
-		      "sort_runs", (json_int_t)(j->store ? sp_rowstore_runs(j->store) : 0));
-	if (s && j->conflicts)
-		json_object_set(s, "conflicts", j->conflicts);
-	return s;
-}
-
-static int write_summary(struct job *j)
-{
-	json_t *s = summary_json(j);
-	char *text = s ? json_dumps(s, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-	struct sp_output *out;
-	int r = -1;
-
-	json_decref(s);
-	if (!text)
-		return sp_error("out of memory");
-	out = sp_output_open(j->o->summary, SP_OUTPUT_PLAIN);
-	if (out) {
-		if (sp_output_write(out, text, strlen(text)) == 0 &&
-		    sp_output_write(out, "\n", 1) == 0)
-			r = sp_output_close(out);
-		else
-			sp_output_abort(out);
-	}
-	free(text);
-	return r;
-}
-
-static void print_summary(struct job *j)
-{
-	const struct stats *st = &j->st;
-	char reasons[512] = "", a[32], b[32];
-	size_t len = 0;
-
-	for (int k = 1; k < SP_REJECT_COUNT && len < sizeof(reasons); k++)
-		if (st->by_reason[k])
-			len += (size_t)snprintf(reasons + len, sizeof(reasons) - len, "%s%s %lld",
-						len ? ", " : " (", sp_reject_name(k),
-						st->by_reason[k]);
-	if (len && len < sizeof(reasons) - 1)
-		strcat(reasons, ")");
-	fprintf(stderr, "%s: %lld rows read from %zu input%s: %lld written, %lld rejected%s, "
-		"%lld exact and %lld conflicting duplicates dropped",
-		sp_progname(), st->read, j->ninputs, j->ninputs == 1 ? "" : "s", st->written,
-		st->rejected, reasons, st->dup_exact, st->dup_conflict);
-	if (j->o->stream)
-		fprintf(stderr, ", %lld revisions", st->revisions);
-	fprintf(stderr, "\n");
-	if (st->have_dates) {
-		sp_when_format(&st->first, a);
-		sp_when_format(&st->last, b);
-		fprintf(stderr, "%s: %lld symbols, %s to %s; flagged: %lld jumps, %lld splits, "
-			"%lld gaps (%lld missing trading days)\n", sp_progname(), st->symbols,
-			a, b, st->jumps, st->splits, st->gap_rows, st->missing_days);
-	}
 }
 
 /* ---- the job ------------------------------------------------------------ */
@@ -815,8 +655,8 @@ int sp_clean_run(const struct sp_clean_options *o, const char *const *inputs, si
 	}
 	/* A closed stdout ends the run quietly: the counts are partial. */
 	if (!o->quiet && !j.stop)
-		print_summary(&j);
-	if (o->summary && !j.stop && write_summary(&j) < 0)
+		sp_clean_summary_print(&j);
+	if (o->summary && !j.stop && sp_clean_summary_write(&j) < 0)
 		status = SP_EXIT_FAIL;
 	if (!status && o->strict && j.st.rejected)
 		status = SP_EXIT_FAIL;

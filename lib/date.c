@@ -8,6 +8,7 @@
 #include "date.h"
 
 #include <stdio.h>
+#include "banned.h"
 
 #define SECS_PER_DAY 86400
 #define EST (-5 * 3600)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "banned.h"
 
 int sp_flagger_init(struct sp_flagger *f, const struct sp_flag_rules *rules)
 {

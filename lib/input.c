@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <zstd.h>
+#include "banned.h"
 
 enum { RAW_SIZE = 1 << 17 };
 

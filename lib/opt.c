@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "banned.h"
 
 int sp_opt_double(const char *name, const char *text, double *out)
 {

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
+#include "banned.h"
 
 enum { BUF_SIZE = 1 << 16, ZLEVEL = 3, MAX_TEMPS = 64 };
 

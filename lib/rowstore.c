@@ -4,6 +4,7 @@
  * unlinked temporary files past the memory budget and merged with a heap.
  */
 #include "rowstore.h"
+#include "mem.h"
 #include "usage.h"
 
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "banned.h"
 
 /* A row as stored: 88 bytes, symbol interned, extras in an arena. */
 struct crow {
@@ -60,23 +62,6 @@ struct sp_rowstore {
 	struct sp_extra *outx;
 	size_t capoutx;
 };
-
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t n = *cap ? *cap : 64;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	q = realloc(*p, n * elem);
-	if (!q)
-		return sp_error("out of memory");
-	*p = q;
-	*cap = n;
-	return 0;
-}
 
 /*
  * One sortable integer for both kinds of time: a date sorts as its midnight
@@ -139,7 +124,7 @@ static long intern(struct sp_rowstore *s, const char *name)
 	for (i = h & (s->hashcap - 1); s->hash[i]; i = (i + 1) & (s->hashcap - 1))
 		if (!strcmp(s->names[s->hash[i] - 1], name))
 			return s->hash[i] - 1;
-	if (grow((void **)&s->names, &s->capsym, s->nsym + 1, sizeof(*s->names)))
+	if (sp_grow((void **)&s->names, &s->capsym, s->nsym + 1, sizeof(*s->names)))
 		return -1;
 	memcpy(s->names[s->nsym], name, SP_SYMBOL_MAX);
 	s->hash[i] = (uint32_t)s->nsym + 1;
@@ -257,7 +242,7 @@ static int spill(struct sp_rowstore *s)
 	FILE *f;
 	int fd;
 
-	if (sort_chunk(s) < 0 || grow((void **)&s->runs, &s->capruns, s->nruns + 1,
+	if (sort_chunk(s) < 0 || sp_grow((void **)&s->runs, &s->capruns, s->nruns + 1,
 				      sizeof(*s->runs)) < 0)
 		return -1;
 	if (asprintf(&path, "%s/sp-sort.XXXXXX", s->tmpdir) < 0)
@@ -304,7 +289,7 @@ int sp_rowstore_add(struct sp_rowstore *s, const struct sp_row *row)
 	    s->nrows && spill(s) < 0)
 		return -1;
 	sym = intern(s, row->bar.symbol);
-	if (sym < 0 || grow((void **)&s->rows, &s->caprows, s->nrows + 1, sizeof(*s->rows)))
+	if (sym < 0 || sp_grow((void **)&s->rows, &s->caprows, s->nrows + 1, sizeof(*s->rows)))
 		return -1;
 	c = &s->rows[s->nrows];
 	memset(c, 0, sizeof(*c));
@@ -324,7 +309,7 @@ int sp_rowstore_add(struct sp_rowstore *s, const struct sp_row *row)
 	for (size_t i = 0; i < row->nextra; i++) {
 		const struct sp_extra *x = &row->extra[i];
 		uint32_t head[3] = { x->col, (uint32_t)x->type, (uint32_t)x->len };
-		if (grow((void **)&s->arena, &s->arena_cap,
+		if (sp_grow((void **)&s->arena, &s->arena_cap,
 			 s->arena_len + sizeof(head) + x->len, 1))
 			return -1;
 		memcpy(s->arena + s->arena_len, head, sizeof(head));
@@ -342,7 +327,7 @@ static int run_advance(struct run *r)
 		r->done = 1;
 		return ferror(r->f) ? sp_error("reading a sorted run: %s", strerror(errno)) : 0;
 	}
-	if (grow((void **)&r->extra, &r->extra_cap, r->row.extra_len, 1))
+	if (sp_grow((void **)&r->extra, &r->extra_cap, r->row.extra_len, 1))
 		return -1;
 	if (r->row.extra_len && fread(r->extra, r->row.extra_len, 1, r->f) != 1)
 		return sp_error("reading a sorted run: short read");
@@ -425,7 +410,7 @@ static int emit(struct sp_rowstore *s, const struct crow *c, const unsigned char
 	s->out.line = c->line;
 	for (size_t off = 0; off < c->extra_len; n++) {
 		uint32_t head3[3];
-		if (grow((void **)&s->outx, &s->capoutx, n + 1, sizeof(*s->outx)))
+		if (sp_grow((void **)&s->outx, &s->capoutx, n + 1, sizeof(*s->outx)))
 			return -1;
 		memcpy(head3, x + off, sizeof(head3));
 		s->outx[n] = (struct sp_extra){ head3[0], (enum sp_field_type)head3[1],

@@ -2,6 +2,7 @@
 #include "usage.h"
 
 #include <stdio.h>
+#include "banned.h"
 
 static const char *progname = "sp";
 
