@@ -34,10 +34,10 @@ CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-rec
 CXXFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
 endif
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Ilib $(PKG_CFLAGS)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) -Ilib $(PKG_CFLAGS)
 ALL_CXXFLAGS = -std=c++17 -Wall -Wextra $(CXXFLAGS) -Ilib $(PKG_CFLAGS)
 # The C++ bridge (lib/*.cc) pulls in libstdc++; link with the C++ driver.
-LINK = $(CXX) $(LDFLAGS) -Wl,--as-needed
+LINK = $(CXX) -pthread $(LDFLAGS) -Wl,--as-needed
 
 LIB_C := $(wildcard lib/*.c)
 LIB_CXX := $(wildcard lib/*.cc)
@@ -101,7 +101,7 @@ FUZZ_LIB_SRC := $(LIB_C) $(LIB_CXX)
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC) $(wildcard lib/*.h)
 	@mkdir -p build/fuzz/obj
 	@for f in $(LIB_CXX); do clang++ -std=c++17 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -Ilib $(PKG_CFLAGS) -c -o build/fuzz/obj/$$(basename $$f .cc).o $$f || exit 1; done
-	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ilib $(PKG_CFLAGS) -o $@ $< $(LIB_C) build/fuzz/obj/*.o $(PKG_LIBS) -lstdc++
+	clang -std=c11 -D_GNU_SOURCE -pthread -g -O1 -fsanitize=fuzzer,address,undefined -Ilib $(PKG_CFLAGS) -o $@ $< $(LIB_C) build/fuzz/obj/*.o $(PKG_LIBS) -lstdc++
 
 fuzz-build: $(FUZZ_BIN)
 

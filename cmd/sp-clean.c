@@ -33,6 +33,8 @@ static const char usage[] =
 	"      --mad-window N     returns the median and MAD look back on (250)\n"
 	"      --memory SIZE      sort in memory up to SIZE, then on disk (1G)\n"
 	"      --tmpdir DIR       where sorted runs go (default $TMPDIR or /tmp)\n"
+	"      --threads COUNT    1, or 2 to read a large plain CSV file in two\n"
+	"                         halves at once (2)\n"
 	"      --strict           exit 1 if any row is rejected\n"
 	"  -q, --quiet            no summary on stderr\n"
 	"  -h, --help             show this help\n"
@@ -41,7 +43,7 @@ static const char usage[] =
 enum {
 	OPT_REJECTS = 256, OPT_SUMMARY, OPT_STREAM, OPT_CALENDAR, OPT_SYMBOL,
 	OPT_TOLERANCE, OPT_MAD_K, OPT_MAD_WINDOW, OPT_MEMORY, OPT_TMPDIR,
-	OPT_STRICT, OPT_VERSION,
+	OPT_STRICT, OPT_VERSION, OPT_THREADS,
 };
 
 static const struct option options[] = {
@@ -58,6 +60,7 @@ static const struct option options[] = {
 	{ "memory", required_argument, NULL, OPT_MEMORY },
 	{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
 	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -76,7 +79,7 @@ static int bad_value(void)
 int cmd_main(int argc, char **argv)
 {
 	struct sp_clean_options o;
-	long window;
+	long window, threads;
 	int c;
 
 	sp_clean_options_init(&o);
@@ -121,6 +124,11 @@ int cmd_main(int argc, char **argv)
 			break;
 		case OPT_TMPDIR: o.tmpdir = optarg; break;
 		case OPT_STRICT: o.strict = 1; break;
+		case OPT_THREADS:
+			if (sp_opt_long("threads", optarg, 1, 2, &threads) < 0)
+				return bad_value();
+			o.threads = (int)threads;
+			break;
 		case 'q': o.quiet = 1; break;
 		case 'h': fputs(usage, stdout); return SP_EXIT_OK;
 		case OPT_VERSION: printf("sp-clean %s\n", SP_VERSION); return SP_EXIT_OK;

@@ -21,6 +21,7 @@ struct input_info {
 	char *name;
 	long long rows;
 	const char *error;
+	int threads;		/* 2 when read in two halves at once */
 };
 
 /* Per-symbol state of stream mode. */
@@ -67,6 +68,31 @@ struct job {
 	int failed;		/* an input or output failed: exit 1 */
 	int stop;		/* stdout closed: end quietly */
 };
+
+/* Count a rejected row and write it to the rejects file; 0 or -1. */
+int sp_clean_reject(struct job *j, const char *source, long line, enum sp_reject why,
+		    const char *detail, const char *raw, size_t raw_len);
+
+/*
+ * Map the columns of R beyond the bar's to output columns (-1: not output),
+ * extending *MAP to all of R's columns; 0 or -1.
+ */
+int sp_clean_map_extras(struct job *j, struct sp_reader *r, const struct sp_bar_cols *bc,
+			int **map, size_t *nmap);
+
+/* Gather the current record's pass-through values into X (room for NMAP). */
+size_t sp_clean_extras(const struct sp_reader *r, const int *map, size_t nmap,
+		       struct sp_extra *x);
+
+/* Open the output in the job's format, or FMT if it has none yet; 0 or -1. */
+int sp_clean_open_output(struct job *j, enum sp_format fmt);
+
+/*
+ * Batch mode: read a large plain CSV file in two halves on two threads.
+ * Returns 1 when done, 0 when the file does not qualify (read it the usual
+ * way), -1 on failure (said).
+ */
+int sp_clean_read_split(struct job *j, const char *path, size_t idx);
 
 /* Write the JSON summary to o->summary: 0, or -1 after a message. */
 int sp_clean_summary_write(struct job *j);

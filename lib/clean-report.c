@@ -19,8 +19,9 @@ static json_t *summary_json(struct job *j)
 		if (j->st.by_reason[k])
 			json_object_set_new(rej, sp_reject_name(k), json_integer(j->st.by_reason[k]));
 	for (size_t i = 0; i < j->ninputs; i++) {
-		json_t *in = json_pack("{s:s?, s:I}", "name", j->inputs[i].name, "rows",
-				       (json_int_t)j->inputs[i].rows);
+		json_t *in = json_pack("{s:s?, s:I, s:i}", "name", j->inputs[i].name, "rows",
+				       (json_int_t)j->inputs[i].rows, "threads",
+				       j->inputs[i].threads ? j->inputs[i].threads : 1);
 		if (in && j->inputs[i].error)
 			json_object_set_new(in, "error", json_string(j->inputs[i].error));
 		json_array_append_new(inputs, in);

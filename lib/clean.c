@@ -34,6 +34,7 @@ void sp_clean_options_init(struct sp_clean_options *o)
 	o->mad_k = 10;
 	o->mad_window = 250;
 	o->memory = (size_t)1 << 30;
+	o->threads = 2;
 }
 
 /* ---- output ------------------------------------------------------------ */
@@ -147,24 +148,21 @@ static int write_bar(struct job *j, const struct sp_bar *b, const struct sp_extr
 	return 0;
 }
 
-static int reject(struct job *j, struct sp_reader *r, enum sp_reject why,
-		  const char *detail)
+int sp_clean_reject(struct job *j, const char *source, long line, enum sp_reject why,
+		    const char *detail, const char *raw, size_t raw_len)
 {
 	char reason[512];
-	size_t raw_len;
-	const char *raw;
 	int n;
 
 	j->st.rejected++;
 	j->st.by_reason[why]++;
 	if (!j->rej)
 		return 0;
-	raw = sp_reader_raw(r, &raw_len);
 	n = snprintf(reason, sizeof(reason), "%s: %s", sp_reject_name(why), detail);
 	if (n < 0 || (size_t)n >= sizeof(reason))
 		n = (int)sizeof(reason) - 1;
-	sp_writer_str(j->rej, sp_reader_name(r), strlen(sp_reader_name(r)));
-	sp_writer_int(j->rej, sp_reader_line(r));
+	sp_writer_str(j->rej, source, strlen(source));
+	sp_writer_int(j->rej, line);
 	sp_writer_str(j->rej, reason, (size_t)n);
 	sp_writer_str(j->rej, raw, raw_len);
 	if (sp_writer_end(j->rej) < 0) {
@@ -172,6 +170,16 @@ static int reject(struct job *j, struct sp_reader *r, enum sp_reject why,
 		return -1;
 	}
 	return 0;
+}
+
+static int reject(struct job *j, struct sp_reader *r, enum sp_reject why,
+		  const char *detail)
+{
+	size_t raw_len;
+	const char *raw = sp_reader_raw(r, &raw_len);
+
+	return sp_clean_reject(j, sp_reader_name(r), sp_reader_line(r), why, detail, raw,
+			       raw_len);
 }
 
 /* ---- stream mode --------------------------------------------------------- */
@@ -410,8 +418,8 @@ static int batch_finish(struct job *j)
 /* ---- reading ----------------------------------------------------------- */
 
 /* Map the reader's pass-through columns to output columns; -1: not output. */
-static int map_extras(struct job *j, struct sp_reader *r, const struct sp_bar_cols *bc,
-		      int **map, size_t *nmap)
+int sp_clean_map_extras(struct job *j, struct sp_reader *r, const struct sp_bar_cols *bc,
+			int **map, size_t *nmap)
 {
 	size_t n = sp_reader_ncols(r);
 
@@ -442,6 +450,36 @@ static int map_extras(struct job *j, struct sp_reader *r, const struct sp_bar_co
 	return 0;
 }
 
+size_t sp_clean_extras(const struct sp_reader *r, const int *map, size_t nmap,
+		       struct sp_extra *x)
+{
+	size_t n = 0;
+
+	for (size_t c = 0; c < nmap; c++) {
+		struct sp_field f;
+		if (map[c] < 0)
+			continue;
+		f = sp_reader_field(r, c);
+		if (f.type != SP_FIELD_MISSING)
+			x[n++] = (struct sp_extra){ (uint32_t)map[c], f.type, f.s, f.len };
+	}
+	return n;
+}
+
+int sp_clean_open_output(struct job *j, enum sp_format fmt)
+{
+	if (j->out)
+		return 0;
+	if (j->fmt == SP_FORMAT_AUTO)
+		j->fmt = fmt;
+	j->out = sp_writer_open(j->o->output, j->fmt, 0);
+	if (!j->out) {
+		j->failed = 1;	/* said once: no more inputs */
+		return -1;
+	}
+	return 0;
+}
+
 /* Stream mode: everything finished goes out before we wait for input. */
 static void flush_outputs(void *arg)
 {
@@ -466,22 +504,13 @@ static int read_input(struct job *j, const char *path, size_t idx)
 	int *map = NULL, got = 0, bound = 0;
 	char detail[256];
 
-	j->inputs[idx].name = strdup(path ? path : "-");
-	if (!j->inputs[idx].name)
-		return sp_error("out of memory");
 	if (!r) {
 		j->inputs[idx].error = "cannot be read";
 		return -1;
 	}
-	if (j->fmt == SP_FORMAT_AUTO)
-		j->fmt = sp_reader_format(r);
-	if (!j->out) {
-		j->out = sp_writer_open(j->o->output, j->fmt, 0);
-		if (!j->out) {
-			j->failed = 1;	/* said once: no more inputs */
-			sp_reader_close(r);
-			return -1;
-		}
+	if (sp_clean_open_output(j, sp_reader_format(r)) < 0) {
+		sp_reader_close(r);
+		return -1;
 	}
 	if (j->o->stream)
 		sp_reader_on_wait(r, flush_outputs, j);
@@ -523,20 +552,12 @@ static int read_input(struct job *j, const char *path, size_t idx)
 				break;
 			continue;
 		}
-		if (map_extras(j, r, &bc, &map, &nmap) < 0 ||
+		if (sp_clean_map_extras(j, r, &bc, &map, &nmap) < 0 ||
 		    sp_grow((void **)&x, &capx, nmap + 1, sizeof(*x))) {
 			got = -1;
 			break;
 		}
-		for (size_t c = 0; c < nmap; c++) {
-			struct sp_field f;
-			if (map[c] < 0)
-				continue;
-			f = sp_reader_field(r, c);
-			if (f.type != SP_FIELD_MISSING)
-				x[row.nextra++] = (struct sp_extra){ (uint32_t)map[c], f.type,
-								     f.s, f.len };
-		}
+		row.nextra = sp_clean_extras(r, map, nmap, x);
 		row.extra = x;
 		if (j->o->stream) {
 			if (!j->header_done && write_header(j) < 0)
@@ -623,8 +644,17 @@ int sp_clean_run(const struct sp_clean_options *o, const char *const *inputs, si
 		return SP_EXIT_FAIL;
 	}
 	for (size_t i = 0; i < n && !j.stop && !j.failed; i++) {
+		int done = 0;
 		j.ninputs = i + 1;
-		if (read_input(&j, inputs[i], i) < 0)
+		j.inputs[i].name = strdup(inputs[i] ? inputs[i] : "-");
+		if (!j.inputs[i].name) {
+			sp_error("out of memory");
+			status = SP_EXIT_FAIL;
+			break;
+		}
+		if (!o->stream)
+			done = sp_clean_read_split(&j, inputs[i], i);
+		if (done < 0 || (!done && read_input(&j, inputs[i], i) < 0))
 			status = SP_EXIT_FAIL;
 	}
 	if (!j.out && !j.failed) {

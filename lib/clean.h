@@ -25,6 +25,7 @@ struct sp_clean_options {
 	int stream;
 	int quiet;
 	int strict;		/* exit 1 when any row is rejected */
+	int threads;		/* 2: a large plain CSV file is read in two halves */
 	size_t memory;		/* sort budget in bytes */
 	const char *tmpdir;
 };

@@ -49,7 +49,8 @@ struct sp_flagger {
 
 /* Minimum returns in the window before anything is flagged as a jump. */
 #define SP_FLAG_MIN_HISTORY 20
-/* The median and MAD are recomputed after every this many returns. */
+/* Once the window is full the median and MAD are recomputed after at most
+ * this many returns (see due() in flag.c for the schedule before). */
 #define SP_FLAG_REFRESH 64
 
 int sp_flagger_init(struct sp_flagger *f, const struct sp_flag_rules *rules);

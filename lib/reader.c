@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "banned.h"
 
 enum {
 	IBUF_MIN = 1 << 18,
@@ -26,6 +27,7 @@ enum {
 	/* A quoted field still open after this many bytes is taken for a
 	 * stray quote rather than a field with line breaks. */
 	QUOTED_SPAN_MAX = 1 << 20,
+	CSV_BLOCK = 1 << 16,	/* libcsv's buffer grows by this much */
 };
 
 struct column {
@@ -393,10 +395,21 @@ static int acc_add(struct sp_reader *r, const char *line, size_t feed)
 	return 0;
 }
 
+/*
+ * libcsv grows its field buffer by a fixed blk_size (128 bytes by default):
+ * a long field would cost a realloc (and, where realloc copies, a copy)
+ * every 128 bytes.
+ */
+static void csv_setup(struct sp_reader *r)
+{
+	csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
+	csv_set_blk_size(&r->csv, CSV_BLOCK);
+}
+
 static void csv_restart(struct sp_reader *r)
 {
 	csv_free(&r->csv);
-	csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
+	csv_setup(r);
 	r->cur.len = r->cur.nf = 0;
 	r->cur.bad_utf8 = r->cur.bad_size = 0;
 }
@@ -701,7 +714,12 @@ static int detect(struct sp_reader *r)
 	}
 }
 
-static struct sp_reader *reader_new(struct sp_input *in)
+/*
+ * A reader of IN.  With LIKE, IN is the middle of a CSV file: no detection,
+ * no header; LIKE's columns, and line numbers from FIRST_LINE.
+ */
+static struct sp_reader *reader_new(struct sp_input *in, const struct sp_reader *like,
+				    long first_line)
 {
 	struct sp_reader *r;
 
@@ -718,7 +736,19 @@ static struct sp_reader *reader_new(struct sp_input *in)
 		return NULL;
 	}
 	r->in = in;
-	csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
+	csv_setup(r);
+	if (like) {
+		r->fmt = SP_FORMAT_CSV;
+		r->bom_checked = 1;
+		r->lineno = first_line - 1;
+		for (size_t i = 0; i < like->ncols; i++)
+			if (add_column(r, like->cols[i].name, strlen(like->cols[i].name),
+				       like->cols[i].present) < 0) {
+				sp_reader_close(r);
+				return NULL;
+			}
+		return r;
+	}
 	if (detect(r) < 0 || (r->fmt == SP_FORMAT_CSV && read_header(r) < 0)) {
 		sp_reader_close(r);
 		return NULL;
@@ -728,12 +758,22 @@ static struct sp_reader *reader_new(struct sp_input *in)
 
 struct sp_reader *sp_reader_open(const char *path)
 {
-	return reader_new(sp_input_open(path));
+	return reader_new(sp_input_open(path), NULL, 0);
 }
 
 struct sp_reader *sp_reader_open_mem(const void *buf, size_t len, const char *name)
 {
-	return reader_new(sp_input_open_mem(buf, len, name));
+	return reader_new(sp_input_open_mem(buf, len, name), NULL, 0);
+}
+
+struct sp_reader *sp_reader_open_part(const struct sp_reader *like, const void *buf,
+				      size_t len, long first_line)
+{
+	if (like->fmt != SP_FORMAT_CSV) {
+		sp_error("%s: only CSV can be read in parts", like->name);
+		return NULL;
+	}
+	return reader_new(sp_input_open_mem(buf, len, like->name), like, first_line);
 }
 
 int sp_reader_next(struct sp_reader *r)

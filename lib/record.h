@@ -45,6 +45,14 @@ struct sp_reader *sp_reader_open(const char *path);
 struct sp_reader *sp_reader_open_mem(const void *buf, size_t len, const char *name);
 
 /*
+ * A CSV reader of BUF, a run of whole lines from the middle of the file LIKE
+ * reads: no header, LIKE's columns, BUF's first line numbered FIRST_LINE.
+ * For reading one file in parallel parts.  NULL after a message.
+ */
+struct sp_reader *sp_reader_open_part(const struct sp_reader *like, const void *buf,
+				      size_t len, long first_line);
+
+/*
  * Advance to the next record.  Returns 1 for a record, 0 at the end, -1
  * after a message on an error that ends the input (I/O, corrupt zstd, a
  * record larger than SP_RECORD_MAX).  A record that could not be parsed
@@ -128,7 +136,9 @@ void sp_writer_auto(struct sp_writer *w, const char *s, size_t len);
 void sp_writer_field(struct sp_writer *w, const struct sp_field *f);
 
 /*
- * End the record (missing fields are filled in).  Returns 0, or -1 when the
+ * End the record (missing fields are filled in; in CSV a record that would
+ * be an empty line, one column with nothing in it, is written as "", since
+ * readers skip empty lines).  Returns 0, or -1 when the
  * output failed or its reader went away (then sp_writer_closed() is 1 and
  * the tool should stop quietly).
  */

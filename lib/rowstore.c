@@ -321,6 +321,42 @@ int sp_rowstore_add(struct sp_rowstore *s, const struct sp_row *row)
 	return 0;
 }
 
+int sp_rowstore_absorb(struct sp_rowstore *dst, struct sp_rowstore *src)
+{
+	uint32_t *symmap;
+
+	if (dst->nruns || src->nruns)
+		return sp_error("internal: cannot join row stores that spilled to disk");
+	if (sp_grow((void **)&dst->rows, &dst->caprows, dst->nrows + src->nrows,
+		    sizeof(*dst->rows)) ||
+	    sp_grow((void **)&dst->arena, &dst->arena_cap, dst->arena_len + src->arena_len, 1))
+		return -1;
+	symmap = malloc((src->nsym + 1) * sizeof(*symmap));
+	if (!symmap)
+		return sp_error("out of memory");
+	for (size_t i = 0; i < src->nsym; i++) {
+		long id = intern(dst, src->names[i]);
+		if (id < 0) {
+			free(symmap);
+			return -1;
+		}
+		symmap[i] = (uint32_t)id;
+	}
+	if (src->arena_len)
+		memcpy(dst->arena + dst->arena_len, src->arena, src->arena_len);
+	for (size_t i = 0; i < src->nrows; i++) {
+		struct crow *c = &dst->rows[dst->nrows + i];
+		*c = src->rows[i];
+		c->sym = symmap[c->sym];
+		c->extra_off += dst->arena_len;
+	}
+	dst->nrows += src->nrows;
+	dst->arena_len += src->arena_len;
+	src->nrows = src->arena_len = 0;
+	free(symmap);
+	return 0;
+}
+
 static int run_advance(struct run *r)
 {
 	if (fread(&r->row, sizeof(r->row), 1, r->f) != 1) {
@@ -462,6 +498,11 @@ int sp_rowstore_next(struct sp_rowstore *s, const struct sp_row **row)
 	}
 	sift_down(s, 0);
 	return r;
+}
+
+size_t sp_rowstore_rows(const struct sp_rowstore *s)
+{
+	return s->nrows;
 }
 
 size_t sp_rowstore_runs(const struct sp_rowstore *s)

@@ -39,6 +39,14 @@ struct sp_rowstore *sp_rowstore_new(size_t memory, const char *tmpdir);
 int sp_rowstore_add(struct sp_rowstore *s, const struct sp_row *row);
 
 /*
+ * Move the rows of SRC after those of DST, as if they had been added to DST
+ * after its own, and empty SRC: how rows read by a second thread join.  Both
+ * must have no runs on disk (-1 after a message otherwise); the memory
+ * budget is not checked.
+ */
+int sp_rowstore_absorb(struct sp_rowstore *dst, struct sp_rowstore *src);
+
+/*
  * Sort what was added (by symbol, then time, then the order of adding) and
  * start reading.  Returns 0, or -1 after a message.
  */
@@ -46,6 +54,9 @@ int sp_rowstore_sort(struct sp_rowstore *s);
 
 /* The next row in order: 1, 0 at the end, -1 after a message. */
 int sp_rowstore_next(struct sp_rowstore *s, const struct sp_row **row);
+
+/* Number of rows held in memory, not yet in runs. */
+size_t sp_rowstore_rows(const struct sp_rowstore *s);
 
 /* Number of runs written to temporary files (0 when all fit in memory). */
 size_t sp_rowstore_runs(const struct sp_rowstore *s);

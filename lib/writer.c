@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "banned.h"
 
 struct sp_writer {
 	struct sp_output *out;
@@ -59,7 +60,8 @@ static int reserve(struct sp_writer *w, size_t more)
 
 static void put(struct sp_writer *w, const char *s, size_t n)
 {
-	if (reserve(w, n))
+	/* n == 0 may come before buf exists: NULL + 0 is undefined */
+	if (!n || reserve(w, n))
 		return;
 	memcpy(w->buf + w->len, s, n);
 	w->len += n;
@@ -122,6 +124,17 @@ static void put_json_string(struct sp_writer *w, const char *s, size_t n)
 	putc1(w, '"');
 }
 
+/*
+ * End a CSV line.  With one column an empty field would make an empty line,
+ * which readers skip: it is written "" instead.
+ */
+static void end_csv_line(struct sp_writer *w)
+{
+	if (w->len == 0 && w->ncols == 1)
+		put(w, "\"\"", 2);
+	putc1(w, '\n');
+}
+
 /* RFC 8259 number syntax: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
 static int is_json_number(const char *s, size_t n)
 {
@@ -164,8 +177,15 @@ struct sp_writer *sp_writer_open(const char *path, enum sp_format fmt, unsigned 
 	}
 	w->fmt = fmt == SP_FORMAT_NDJSON ? SP_FORMAT_NDJSON : SP_FORMAT_CSV;
 	w->flags = flags;
+	/* buf always exists: w->buf + w->len is then never NULL + 0 */
+	if (reserve(w, 256)) {
+		free(w);
+		sp_error("out of memory");
+		return NULL;
+	}
 	w->out = sp_output_open(path, 0);
 	if (!w->out) {
+		free(w->buf);
 		free(w);
 		return NULL;
 	}
@@ -198,7 +218,7 @@ int sp_writer_columns(struct sp_writer *w, const char *const *names, size_t n)
 				putc1(w, ',');
 			put(w, w->keys[i], w->keylen[i]);
 		}
-		putc1(w, '\n');
+		end_csv_line(w);
 		if (w->oom)
 			return sp_error("out of memory");
 		if (sp_output_write(w->out, w->buf, w->len) < 0)
@@ -307,7 +327,7 @@ int sp_writer_end(struct sp_writer *w)
 	if (w->fmt == SP_FORMAT_NDJSON)
 		put(w, w->ncols ? "}\n" : "{}\n", w->ncols ? 2 : 3);
 	else
-		putc1(w, '\n');
+		end_csv_line(w);
 	w->field = 0;
 	if (w->oom)
 		return sp_error("out of memory");

@@ -141,6 +141,7 @@ sample() {	# sample ARG: a good value for an argument named ARG
 	FRAC) echo 0.01 ;;
 	K) echo 5 ;;
 	N) echo 100 ;;
+	COUNT) echo 2 ;;
 	SIZE) echo 64M ;;
 	*) return 1 ;;
 	esac
