@@ -741,6 +741,7 @@ static struct sp_reader *reader_new(struct sp_input *in, const struct sp_reader 
 		r->fmt = SP_FORMAT_CSV;
 		r->bom_checked = 1;
 		r->lineno = first_line - 1;
+		r->nhdr = like->nhdr;	/* field counts are checked as in LIKE */
 		for (size_t i = 0; i < like->ncols; i++)
 			if (add_column(r, like->cols[i].name, strlen(like->cols[i].name),
 				       like->cols[i].present) < 0) {

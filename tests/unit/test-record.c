@@ -565,6 +565,31 @@ static void test_ndjson(void)
 	sp_reader_close(r);
 }
 
+/* A reader of a run of lines from the middle of a file (--threads). */
+static void test_open_part(void)
+{
+	static const char whole[] = "a,b\n1,2\n";
+	static const char part[] = "3,4\n5,6,7\n8\n\"x,9\n10,11\n\"y\n12\",13\n";
+	struct sp_reader *like = sp_reader_open_mem(whole, sizeof(whole) - 1, "f.csv");
+	struct sp_reader *r = sp_reader_open_part(like, part, sizeof(part) - 1, 40);
+	char *d = r ? dump_reader(r) : strdup("(open failed)");
+
+	is_str(d,
+	       "40 [3,4] 3|4\n"
+	       "41 bad(expected 2 fields, found 3) [5,6,7]\n"
+	       "42 bad(expected 2 fields, found 1) [8]\n"
+	       "43 bad(malformed quoting) [\"x,9]\n"
+	       "44 [10,11] 10|11\n"
+	       "45 [\"y\n12\",13] y\n12|13\n"
+	       "end 0 cols a b",
+	       "a part has the file's columns, line numbers and checks");
+	free(d);
+	if (r)
+		is_str(sp_reader_name(r), "f.csv", "and its name");
+	sp_reader_close(r);
+	sp_reader_close(like);
+}
+
 static void test_want_present(void)
 {
 	static const char csv[] = "a,b\n1,2\n";
@@ -1660,6 +1685,7 @@ int main(void)
 	test_csv_big_recovery();
 	test_ndjson();
 	test_want_present();
+	test_open_part();
 	test_zstd_mem();
 	test_pipes_and_files();
 	test_writer_csv();
