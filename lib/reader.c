@@ -10,6 +10,7 @@
  * one row, not the rest of the file.
  */
 #include "input.h"
+#include "mem.h"
 #include "num.h"
 #include "record.h"
 #include "usage.h"
@@ -20,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "banned.h"
+
+enum { BAD_TEXT_UTF8 = 1, BAD_TEXT_NUL = 2 };
 
 enum {
 	IBUF_MIN = 1 << 18,
@@ -42,7 +45,7 @@ struct csvrec {
 	size_t *off;
 	size_t nf, capf;
 	long line;
-	int bad_utf8, bad_size;
+	int bad_utf8, bad_size;	/* bad_utf8: BAD_TEXT_* bits */
 };
 
 struct sp_reader {
@@ -87,26 +90,12 @@ struct sp_reader {
 
 	/* NDJSON */
 	json_t *json;
+	char **dumps;		/* JSON text of the record's objects and arrays */
+	size_t ndumps, capdumps;
 	char *numtext;		/* SP_NUM_MAX bytes per column */
 	size_t capnum;
 };
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t n = *cap ? *cap : 16;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	q = realloc(*p, n * elem);
-	if (!q)
-		return -1;
-	*p = q;
-	*cap = n;
-	return 0;
-}
 
 /* ---- lines -------------------------------------------------------- */
 
@@ -180,7 +169,7 @@ static int fill(struct sp_reader *r)
 			return sp_error_at(r->name, r->lineno + 1,
 					   "line longer than %zu bytes",
 					   (size_t)SP_RECORD_MAX);
-		if (grow((void **)&r->ibuf, &r->ibuf_cap, r->ibuf_cap * 2, 1))
+		if (sp_grow((void **)&r->ibuf, &r->ibuf_cap, r->ibuf_cap * 2, 1))
 			return sp_error("out of memory");
 	}
 	n = sp_input_read(r->in, r->ibuf + r->ibuf_end, r->ibuf_cap - r->ibuf_end - 1);
@@ -300,8 +289,8 @@ static int add_column(struct sp_reader *r, const char *name, size_t len, int pre
 {
 	char *copy;
 
-	if (grow((void **)&r->cols, &r->capcols, r->ncols + 1, sizeof(*r->cols)) ||
-	    grow((void **)&r->vals, &r->capvals, r->ncols + 1, sizeof(*r->vals)) ||
+	if (sp_grow((void **)&r->cols, &r->capcols, r->ncols + 1, sizeof(*r->cols)) ||
+	    sp_grow((void **)&r->vals, &r->capvals, r->ncols + 1, sizeof(*r->vals)) ||
 	    !(copy = strndup(name, len)))
 		return sp_error("out of memory");
 	r->cols[r->ncols].name = copy;
@@ -347,8 +336,8 @@ static void csv_on_field(void *s, size_t len, void *data)
 	if (c->bad_size)
 		return;
 	if (c->len + len + 1 > SP_RECORD_MAX ||
-	    grow((void **)&c->buf, &c->cap, c->len + len + 1, 1) ||
-	    grow((void **)&c->off, &c->capf, c->nf + 1, sizeof(*c->off))) {
+	    sp_grow((void **)&c->buf, &c->cap, c->len + len + 1, 1) ||
+	    sp_grow((void **)&c->off, &c->capf, c->nf + 1, sizeof(*c->off))) {
 		c->bad_size = 1;
 		return;
 	}
@@ -364,7 +353,7 @@ static void csv_on_record(int term, void *data)
 	struct csvrec tmp;
 	size_t oldcap = r->capready;
 
-	if (grow((void **)&r->ready, &r->capready, r->nready + 1, sizeof(*r->ready))) {
+	if (sp_grow((void **)&r->ready, &r->capready, r->nready + 1, sizeof(*r->ready))) {
 		r->cur.bad_size = 1;
 		return;
 	}
@@ -386,7 +375,7 @@ static void csv_on_record(int term, void *data)
 /* Append a line with its line end as read ("\r\n" stays), ending in '\n'. */
 static int acc_add(struct sp_reader *r, const char *line, size_t feed)
 {
-	if (grow((void **)&r->acc, &r->acc_cap, r->acc_len + feed + 1, 1))
+	if (sp_grow((void **)&r->acc, &r->acc_cap, r->acc_len + feed + 1, 1))
 		return sp_error("out of memory");
 	memcpy(r->acc + r->acc_len, line, feed);
 	r->acc_len += feed;
@@ -466,8 +455,10 @@ static int deliver_csv(struct sp_reader *r)
 
 	r->line = c->line;
 	r->bad = NULL;
-	if (c->bad_utf8)
+	if (c->bad_utf8 & BAD_TEXT_UTF8)
 		r->bad = "invalid UTF-8";
+	else if (c->bad_utf8 & BAD_TEXT_NUL)
+		r->bad = "NUL byte in a field";
 	else if (c->bad_size)
 		r->bad = "record too large";
 	else if (c->nf != r->nhdr && r->nhdr) {
@@ -518,8 +509,10 @@ static int next_csv(struct sp_reader *r)
 			r->rec_line = r->lineno;
 			r->acc_len = 0;
 		}
-		r->line_bad_utf8 = !ascii_only((const unsigned char *)line, len) &&
-				   !utf8_valid((const unsigned char *)line, len);
+		/* Text is UTF-8 without NUL bytes, which C strings would cut. */
+		r->line_bad_utf8 = (!ascii_only((const unsigned char *)line, len) &&
+				    !utf8_valid((const unsigned char *)line, len) ? BAD_TEXT_UTF8 : 0) |
+				   (memchr(line, '\0', len) ? BAD_TEXT_NUL : 0);
 		if (csv_parse(&r->csv, line, feed, csv_on_field, csv_on_record, r) != feed)
 			return csv_recover(r, "malformed quoting", line, len, feed);
 		if (r->nready && r->acc_len && r->nhdr && r->ready[0].nf != r->nhdr) {
@@ -547,8 +540,7 @@ static int next_csv(struct sp_reader *r)
 						   line, len, feed);
 			if (acc_add(r, line, feed) < 0)
 				return -1;
-			if (r->line_bad_utf8)
-				r->cur.bad_utf8 = 1;
+			r->cur.bad_utf8 |= r->line_bad_utf8;
 		}
 		if (r->nready)
 			return deliver_csv(r);
@@ -616,6 +608,9 @@ static int next_json(struct sp_reader *r)
 	}
 	json_decref(r->json);
 	r->json = NULL;
+	for (size_t i = 0; i < r->ndumps; i++)
+		free(r->dumps[i]);
+	r->ndumps = 0;
 	r->line = r->lineno;
 	r->raw = line;
 	r->raw_len = len;
@@ -623,8 +618,12 @@ static int next_json(struct sp_reader *r)
 	for (size_t i = 0; i < r->ncols; i++)
 		r->vals[i] = (struct sp_field){ "", 0, SP_FIELD_MISSING, 0 };
 
-	r->json = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL,
-			     &err);
+	/* Integers stay integers (exact, and unchanged when an object or array
+	 * passes through); only one too big for 64 bits is read as a double. */
+	r->json = json_loadb(line, len, JSON_REJECT_DUPLICATES, &err);
+	if (!r->json && strstr(err.text, "too big"))
+		r->json = json_loadb(line, len, JSON_REJECT_DUPLICATES |
+					     JSON_DECODE_INT_AS_REAL, &err);
 	if (!r->json) {
 		snprintf(r->reason, sizeof(r->reason), "invalid JSON: %s (column %d)",
 			 err.text, err.column);
@@ -663,15 +662,24 @@ static int next_json(struct sp_reader *r)
 		case JSON_FALSE:
 			*f = (struct sp_field){ "false", 5, SP_FIELD_OTHER, 0 };
 			break;
-		default:
-			*f = json_is_object(value)
-				? (struct sp_field){ "{object}", 8, SP_FIELD_OTHER, 0 }
-				: (struct sp_field){ "[array]", 7, SP_FIELD_OTHER, 0 };
+		default: {
+			/* Objects and arrays keep their JSON, compact, so that they
+			 * pass through unchanged. */
+			char *text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY |
+							       JSON_PRESERVE_ORDER);
+			if (!text || sp_grow((void **)&r->dumps, &r->capdumps, r->ndumps + 1,
+					     sizeof(*r->dumps))) {
+				free(text);
+				return sp_error("out of memory");
+			}
+			r->dumps[r->ndumps++] = text;
+			*f = (struct sp_field){ text, strlen(text), SP_FIELD_OTHER, 0 };
 			break;
+		}
 		}
 	}
 	/* Numbers get their text last: the column table may have moved. */
-	if (grow((void **)&r->numtext, &r->capnum, r->ncols * SP_NUM_MAX, 1))
+	if (sp_grow((void **)&r->numtext, &r->capnum, r->ncols * SP_NUM_MAX, 1))
 		return sp_error("out of memory");
 	for (size_t i = 0; i < r->ncols; i++) {
 		struct sp_field *f = &r->vals[i];
@@ -727,7 +735,7 @@ static struct sp_reader *reader_new(struct sp_input *in, const struct sp_reader 
 		return NULL;
 	r = calloc(1, sizeof(*r));
 	if (!r || !(r->name = strdup(sp_input_name(in))) ||
-	    grow((void **)&r->ibuf, &r->ibuf_cap, IBUF_MIN, 1)) {
+	    sp_grow((void **)&r->ibuf, &r->ibuf_cap, IBUF_MIN, 1)) {
 		if (r)
 			free(r->name);
 		free(r);
@@ -836,6 +844,9 @@ void sp_reader_close(struct sp_reader *r)
 	free(r->ibuf);
 	free(r->numtext);
 	json_decref(r->json);
+	for (size_t i = 0; i < r->ndumps; i++)
+		free(r->dumps[i]);
+	free(r->dumps);
 	free(r->name);
 	free(r);
 }

@@ -24,7 +24,7 @@ enum sp_field_type {
 	SP_FIELD_TEXT,		/* CSV text: string or number, untyped */
 	SP_FIELD_STRING,	/* JSON string */
 	SP_FIELD_NUMBER,	/* JSON number; s holds its shortest text */
-	SP_FIELD_OTHER,		/* JSON true/false/object/array; s describes it */
+	SP_FIELD_OTHER,		/* JSON true/false/object/array; s is its compact JSON */
 };
 
 struct sp_field {

@@ -312,7 +312,8 @@ void sp_writer_field(struct sp_writer *w, const struct sp_field *f)
 		put_raw_field(w, f->s, f->len);
 		break;
 	case SP_FIELD_OTHER:
-		if (w->fmt == SP_FORMAT_NDJSON && f->s[0] != '{' && f->s[0] != '[')
+		/* JSON already: as it is in NDJSON, as text in CSV. */
+		if (w->fmt == SP_FORMAT_NDJSON)
 			put_raw_field(w, f->s, f->len);
 		else
 			sp_writer_str(w, f->s, f->len);

@@ -518,7 +518,7 @@ static void test_ndjson(void)
 		"\"o\":{\"k\":1},\"a\":[1,2],\"e\":\"\",\"i\":100}\n",
 		"1 [{\"s\":\"AAPL\",\"n\":1.5,\"z\":null,\"t\":true,\"f\":false,"
 		"\"o\":{\"k\":1},\"a\":[1,2],\"e\":\"\",\"i\":100}] "
-		"s:AAPL|n:1.5|~|o:true|o:false|o:{object}|o:[array]|~|n:100\n"
+		"s:AAPL|n:1.5|~|o:true|o:false|o:{\"k\":1}|o:[1,2]|~|n:100\n"
 		"end 0 cols s n z t f o a e i",
 		"JSON types: string, number, null, bools, object, array, \"\"");
 	is_dump("{\"a\":1.50,\"b\":1e2,\"c\":-0,\"d\":1e21,\"e\":1.5e-7,\"f\":0.1}\n",
