@@ -8,121 +8,189 @@
 #include <string.h>
 #include "banned.h"
 
+/*
+ * The window is kept twice: in arrival order (a ring, to know which return
+ * leaves) and sorted (to read the median at once).  A new return costs two
+ * binary searches and one memmove of at most the window; the MAD, the median
+ * of the distances to the median, is the middle of two sorted sequences and
+ * takes a binary search too.  So the threshold is exact at every bar.
+ */
+
 int sp_flagger_init(struct sp_flagger *f, const struct sp_flag_rules *rules)
 {
+	size_t w = (size_t)(rules->window > 0 ? rules->window : 1);
+
 	memset(f, 0, sizeof(*f));
 	f->rules = rules;
-	f->ring = calloc((size_t)(rules->window > 0 ? rules->window : 1), sizeof(double));
-	return f->ring ? 0 : -1;
+	f->ring = calloc(w, sizeof(double));
+	f->sorted = calloc(w, sizeof(double));
+	return f->ring && f->sorted ? 0 : -1;
 }
 
 void sp_flagger_reset(struct sp_flagger *f)
 {
-	double *ring = f->ring;
+	double *ring = f->ring, *sorted = f->sorted;
 	const struct sp_flag_rules *rules = f->rules;
 
 	memset(f, 0, sizeof(*f));
 	f->ring = ring;
+	f->sorted = sorted;
 	f->rules = rules;
 }
 
 void sp_flagger_release(struct sp_flagger *f)
 {
 	free(f->ring);
-	f->ring = NULL;
+	free(f->sorted);
+	f->ring = f->sorted = NULL;
 }
 
-/* Hoare's selection: the k-th smallest of a[0..n), reordering a. */
-static double select_kth(double *a, int n, int k)
+/* First index of a[0..n) not below v. */
+static int lower_bound(const double *a, int n, double v)
 {
-	int lo = 0, hi = n - 1;
+	int lo = 0, hi = n;
 
 	while (lo < hi) {
-		double pivot = a[lo + (hi - lo) / 2];
-		int i = lo, j = hi;
-		while (i <= j) {
-			while (a[i] < pivot)
-				i++;
-			while (a[j] > pivot)
-				j--;
-			if (i <= j) {
-				double t = a[i];
-				a[i++] = a[j];
-				a[j--] = t;
-			}
-		}
-		if (k <= j)
-			hi = j;
-		else if (k >= i)
-			lo = i;
+		int mid = lo + (hi - lo) / 2;
+		if (a[mid] < v)
+			lo = mid + 1;
 		else
-			break;
+			hi = mid;
 	}
-	return a[k];
+	return lo;
 }
 
-/* Median of a[0..n), reordering a; the mean of the middle two for even n. */
-static double median(double *a, int n)
+static void sorted_remove(struct sp_flagger *f, double v)
 {
-	double hi = select_kth(a, n, n / 2);
+	int i = lower_bound(f->sorted, f->n, v);
 
-	if (n % 2)
-		return hi;
-	/* After selection everything below n/2 is <= hi: take its maximum. */
-	double lo = a[0];
-	for (int i = 1; i < n / 2; i++)
-		if (a[i] > lo)
-			lo = a[i];
-	return (lo + hi) / 2;
+	memmove(f->sorted + i, f->sorted + i + 1, (size_t)(f->n - i - 1) * sizeof(double));
+	f->n--;
 }
 
-static void refresh(struct sp_flagger *f)
+static void sorted_insert(struct sp_flagger *f, double v)
 {
-	double *a = malloc((size_t)f->n * sizeof(*a));
+	int i = lower_bound(f->sorted, f->n, v);
 
-	if (!a) {
-		f->stats_ok = 0;
-		return;
-	}
-	memcpy(a, f->ring, (size_t)f->n * sizeof(*a));
-	f->med = median(a, f->n);
-	for (int i = 0; i < f->n; i++)
-		a[i] = fabs(f->ring[i] - f->med);
-	f->scale = 1.4826 * median(a, f->n);
-	f->stats_ok = f->scale > 0;
-	free(a);
+	memmove(f->sorted + i + 1, f->sorted + i, (size_t)(f->n - i) * sizeof(double));
+	f->sorted[i] = v;
+	f->n++;
+}
+
+static double median_sorted(const double *a, int n)
+{
+	return n % 2 ? a[n / 2] : (a[n / 2 - 1] + a[n / 2]) / 2;
 }
 
 /*
- * Whether to recompute the median and MAD after this return.  While the
- * window fills, the estimate moves with every return: recompute at each of
- * the first 32, then whenever n has grown by an eighth, so that a jump is
- * flagged from SP_FLAG_MIN_HISTORY returns on.  Then every SP_FLAG_REFRESH
- * returns, but at least four times a window, so that the estimate never
- * describes returns that have long left a short window.
+ * The distances to the median M: the left half of the sorted window read
+ * backwards (M - a[h-1-i]) and the right half read forwards (a[h+j] - M),
+ * both ascending.  dist_left/dist_right index them; out of range they are
+ * -inf / +inf, which keeps the search below simple.
  */
-static int due(const struct sp_flagger *f)
-{
-	int window = f->rules->window, every = window / 4;
+struct halves {
+	const double *a;
+	int h, n;
+	double m;
+};
 
-	if (f->n < window)
-		return f->n < 32 || f->n % (f->n / 8) == 0;
-	if (every > SP_FLAG_REFRESH)
-		every = SP_FLAG_REFRESH;
-	return every <= 1 || f->pushed % every == 0;
+static double dist_left(const struct halves *x, int i)
+{
+	return i < 0 ? -INFINITY : i >= x->h ? INFINITY : x->m - x->a[x->h - 1 - i];
+}
+
+static double dist_right(const struct halves *x, int j)
+{
+	return j < 0 ? -INFINITY : j >= x->n - x->h ? INFINITY : x->a[x->h + j] - x->m;
+}
+
+/*
+ * The k-th smallest (from 0) distance, by binary search on how many of the
+ * k + 1 smallest come from the left; *NEXT gets the (k+1)-th.
+ */
+static double kth_distance(const struct halves *x, int k, double *next)
+{
+	int lo = k + 1 - (x->n - x->h), hi = k + 1;
+
+	if (lo < 0)
+		lo = 0;
+	if (hi > x->h)
+		hi = x->h;
+	while (lo < hi) {
+		int i = lo + (hi - lo) / 2;	/* take i from the left, k+1-i from the right */
+		if (dist_left(x, i) < dist_right(x, k - i))
+			lo = i + 1;
+		else
+			hi = i;
+	}
+	double l = dist_left(x, lo - 1), r = dist_right(x, k - lo);
+	double nl = dist_left(x, lo), nr = dist_right(x, k + 1 - lo);
+	*next = nl < nr ? nl : nr;
+	return l > r ? l : r;
+}
+
+/* Median and 1.4826 * MAD of the window; 0 when there are too few returns. */
+static int window_stats(const struct sp_flagger *f, double *med, double *scale)
+{
+	struct halves x = { f->sorted, f->n / 2, f->n, 0 };
+	double mad;
+
+	if (f->n < SP_FLAG_MIN_HISTORY)
+		return 0;
+	double next;
+
+	x.m = *med = median_sorted(f->sorted, f->n);
+	if (f->n % 2) {
+		mad = kth_distance(&x, f->n / 2, &next);
+	} else {
+		mad = kth_distance(&x, f->n / 2 - 1, &next);
+		mad = (mad + next) / 2;
+	}
+	*scale = 1.4826 * mad;
+	return *scale > 0;
+}
+
+/* Replace OLD by NEW in the sorted window, moving only what lies between. */
+static void sorted_replace(struct sp_flagger *f, double old, double new)
+{
+	double *a = f->sorted;
+	int i = lower_bound(a, f->n, old), k = lower_bound(a, f->n, new);
+
+	if (k > i) {
+		memmove(a + i, a + i + 1, (size_t)(k - 1 - i) * sizeof(double));
+		a[k - 1] = new;
+	} else {
+		memmove(a + k + 1, a + k, (size_t)(i - k) * sizeof(double));
+		a[k] = new;
+	}
+}
+
+static void push(struct sp_flagger *f, double r)
+{
+	int window = f->rules->window;
+
+	f->undo.pushed = 1;
+	f->undo.evicts = f->n == window;
+	if (f->undo.evicts) {
+		f->undo.evicted = f->ring[f->pos];
+		sorted_replace(f, f->undo.evicted, r);
+	} else {
+		sorted_insert(f, r);
+	}
+	f->ring[f->pos] = r;
+	f->pos = (f->pos + 1) % window;
 }
 
 unsigned sp_flagger_add(struct sp_flagger *f, const struct sp_bar *bar, long *missing)
 {
 	const struct sp_flag_rules *rules = f->rules;
 	unsigned flags = 0;
+	double med, scale;
 
 	*missing = 0;
-	f->undo = (struct sp_flag_undo){
-		f->have, f->stats_ok, f->last, f->last_close, f->last_adj, f->med,
-		f->scale, f->n ? f->ring[f->pos] : 0, f->last_has_adj, f->n, f->pos,
-		f->pushed,
-	};
+	f->undo = (struct sp_flag_undo){ .have = f->have, .last = f->last,
+					 .last_close = f->last_close, .last_adj = f->last_adj,
+					 .last_has_adj = f->last_has_adj };
 	if (f->have) {
 		if (rules->cal && !bar->when.intraday && !f->last.intraday) {
 			sp_day a = (sp_day)f->last.t, b = (sp_day)bar->when.t;
@@ -139,22 +207,16 @@ unsigned sp_flagger_add(struct sp_flagger *f, const struct sp_bar *bar, long *mi
 		double rc = log(bar->close / f->last_close);
 		double r = bar->has_adj && f->last_has_adj ?
 			   log(bar->adj_close / f->last_adj) : rc;
-		if (f->stats_ok && f->n >= SP_FLAG_MIN_HISTORY) {
-			double limit = rules->k * f->scale;
-			if (fabs(r - f->med) > limit)
+		/* The threshold comes from the returns before this one. */
+		if (window_stats(f, &med, &scale)) {
+			double limit = rules->k * scale;
+			if (fabs(r - med) > limit)
 				flags |= SP_FLAG_JUMP;
-			else if (fabs(rc - f->med) > limit)
+			else if (fabs(rc - med) > limit)
 				flags |= SP_FLAG_SPLIT;
 		}
-		if (rules->window > 0) {
-			f->ring[f->pos] = r;
-			f->pos = (f->pos + 1) % rules->window;
-			if (f->n < rules->window)
-				f->n++;
-			f->pushed++;
-			if (f->n >= SP_FLAG_MIN_HISTORY && due(f))
-				refresh(f);
-		}
+		if (rules->window > 0)
+			push(f, r);
 	}
 	f->have = 1;
 	f->last = bar->when;
@@ -168,19 +230,21 @@ void sp_flagger_undo(struct sp_flagger *f)
 {
 	const struct sp_flag_undo *u = &f->undo;
 
-	if (u->n || u->pushed != f->pushed)
-		f->ring[u->pos] = u->overwritten;
+	if (u->pushed) {
+		int window = f->rules->window;
+		f->pos = (f->pos + window - 1) % window;
+		if (u->evicts)
+			sorted_replace(f, f->ring[f->pos], u->evicted);
+		else
+			sorted_remove(f, f->ring[f->pos]);
+		f->ring[f->pos] = u->evicted;
+	}
 	f->have = u->have;
-	f->stats_ok = u->stats_ok;
 	f->last = u->last;
 	f->last_close = u->last_close;
 	f->last_adj = u->last_adj;
 	f->last_has_adj = u->last_has_adj;
-	f->med = u->med;
-	f->scale = u->scale;
-	f->n = u->n;
-	f->pos = u->pos;
-	f->pushed = u->pushed;
+	f->undo.pushed = 0;
 }
 
 size_t sp_flags_format(unsigned flags, long missing, char *buf, size_t n)

@@ -26,11 +26,10 @@ struct sp_flag_rules {
 
 /* State saved before the last bar, so that a revision can replace it. */
 struct sp_flag_undo {
-	int have, stats_ok;
+	int have, pushed;	/* pushed: the bar added a return */
 	struct sp_when last;
-	double last_close, last_adj, med, scale, overwritten;
-	int last_has_adj, n, pos;
-	long pushed;
+	double last_close, last_adj, evicted;
+	int last_has_adj, evicts;
 };
 
 struct sp_flagger {
@@ -39,19 +38,14 @@ struct sp_flagger {
 	struct sp_when last;
 	double last_close, last_adj;
 	int last_has_adj;
-	double *ring;		/* the last `window` log returns */
+	double *ring;		/* the last `window` log returns, oldest at pos */
+	double *sorted;		/* the same returns in ascending order */
 	int n, pos;
-	long pushed;
-	double med, scale;	/* median and 1.4826 * MAD of the ring */
-	int stats_ok;
 	struct sp_flag_undo undo;
 };
 
 /* Minimum returns in the window before anything is flagged as a jump. */
 #define SP_FLAG_MIN_HISTORY 20
-/* Once the window is full the median and MAD are recomputed after at most
- * this many returns (see due() in flag.c for the schedule before). */
-#define SP_FLAG_REFRESH 64
 
 int sp_flagger_init(struct sp_flagger *f, const struct sp_flag_rules *rules);
 void sp_flagger_reset(struct sp_flagger *f);	/* for a new symbol */
