@@ -76,11 +76,26 @@ static int bad_value(void)
 	return SP_EXIT_USAGE;
 }
 
+/* getopt said '?': an unknown option, or a value given to one that takes none. */
+static int bad_option(const char *arg, int opt)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (!strncmp(arg, "--", 2) && eq)
+		for (const struct option *p = options; p->name; p++)
+			if (p->has_arg == no_argument && strlen(p->name) == (size_t)(eq - arg - 2) &&
+			    !strncmp(p->name, arg + 2, (size_t)(eq - arg - 2)))
+				return sp_usage_error("option '--%s' takes no value", p->name);
+	if (opt > 0 && opt < 256 && strncmp(arg, "--", 2))
+		return sp_usage_error("unknown option '-%c'", opt);
+	return sp_usage_error("unknown option '%s'", arg);
+}
+
 int cmd_main(int argc, char **argv)
 {
 	struct sp_clean_options o;
 	long window, threads;
-	int c;
+	int c, memory_set = 0;
 
 	sp_clean_options_init(&o);
 	opterr = 0;	/* our messages, in the format of contracts.md */
@@ -121,6 +136,7 @@ int cmd_main(int argc, char **argv)
 		case OPT_MEMORY:
 			if (sp_opt_size("memory", optarg, &o.memory) < 0)
 				return bad_value();
+			memory_set = 1;
 			break;
 		case OPT_TMPDIR: o.tmpdir = optarg; break;
 		case OPT_STRICT: o.strict = 1; break;
@@ -135,15 +151,13 @@ int cmd_main(int argc, char **argv)
 		case ':':
 			return sp_usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			if (optopt && optopt < 256)
-				return sp_usage_error("unknown option '-%c'", optopt);
-			return sp_usage_error("unknown option '%s'", argv[optind - 1]);
+			return bad_option(argv[optind - 1], optopt);
 		}
 	}
 	if ((o.output && !*o.output) || (o.rejects && !*o.rejects) ||
 	    (o.summary && !*o.summary))
 		return sp_usage_error("an output file name is empty");
-	if (o.stream && o.memory != ((size_t)1 << 30))
+	if (o.stream && memory_set)
 		return sp_usage_error("--memory has no effect with --stream");
 	return sp_clean_run(&o, (const char *const *)argv + optind, (size_t)(argc - optind));
 }

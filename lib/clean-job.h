@@ -66,6 +66,7 @@ struct job {
 	size_t *symhash;	/* index + 1, 0 empty */
 	size_t symhashcap;
 	int failed;		/* an input or output failed: exit 1 */
+	int committed;		/* the outputs were written and committed */
 	int stop;		/* stdout closed: end quietly */
 };
 

@@ -93,6 +93,11 @@ void sp_clean_summary_print(struct job *j)
 	if (j->o->stream)
 		fprintf(stderr, ", %lld revisions", st->revisions);
 	fprintf(stderr, "\n");
+	if (!j->committed && j->o->output)
+		fprintf(stderr, "%s: the run failed: %s was left as it was\n", sp_progname(),
+			j->o->output);
+	else if (!j->committed)
+		fprintf(stderr, "%s: the run failed\n", sp_progname());
 	if (st->have_dates) {
 		sp_when_format(&st->first, a);
 		sp_when_format(&st->last, b);

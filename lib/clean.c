@@ -682,6 +682,7 @@ int sp_clean_run(const struct sp_clean_options *o, const char *const *inputs, si
 			status = SP_EXIT_FAIL;
 		if (sp_writer_close(j.rej) < 0)
 			status = SP_EXIT_FAIL;
+		j.committed = status == SP_EXIT_OK;
 	}
 	/* A closed stdout ends the run quietly: the counts are partial. */
 	if (!o->quiet && !j.stop)
