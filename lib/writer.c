@@ -192,6 +192,19 @@ struct sp_writer *sp_writer_open(const char *path, enum sp_format fmt, unsigned 
 	return w;
 }
 
+/* Hand the line built in buf to the output, flushing it when streaming. */
+static int emit_line(struct sp_writer *w)
+{
+	if (w->oom)
+		return sp_error("out of memory");
+	if (sp_output_write(w->out, w->buf, w->len) < 0)
+		return -1;
+	w->len = 0;
+	if (w->flags & SP_WRITER_STREAM)
+		return sp_output_flush(w->out);
+	return 0;
+}
+
 int sp_writer_columns(struct sp_writer *w, const char *const *names, size_t n)
 {
 	w->keys = calloc(n ? n : 1, sizeof(*w->keys));
@@ -219,13 +232,7 @@ int sp_writer_columns(struct sp_writer *w, const char *const *names, size_t n)
 			put(w, w->keys[i], w->keylen[i]);
 		}
 		end_csv_line(w);
-		if (w->oom)
-			return sp_error("out of memory");
-		if (sp_output_write(w->out, w->buf, w->len) < 0)
-			return -1;
-		w->len = 0;
-		if (w->flags & SP_WRITER_STREAM)
-			return sp_output_flush(w->out);
+		return emit_line(w);
 	}
 	return 0;
 }
@@ -330,14 +337,7 @@ int sp_writer_end(struct sp_writer *w)
 	else
 		end_csv_line(w);
 	w->field = 0;
-	if (w->oom)
-		return sp_error("out of memory");
-	if (sp_output_write(w->out, w->buf, w->len) < 0)
-		return -1;
-	w->len = 0;
-	if (w->flags & SP_WRITER_STREAM)
-		return sp_output_flush(w->out);
-	return 0;
+	return emit_line(w);
 }
 
 int sp_writer_closed(const struct sp_writer *w)
