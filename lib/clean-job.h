@@ -57,9 +57,7 @@ struct job {
 	int header_done;
 	/* batch */
 	struct sp_rowstore *store;
-	struct sp_flagger flagger;
-	char cur_symbol[SP_SYMBOL_MAX];
-	json_t *conflicts;
+	json_t *conflicts;	/* every conflicting duplicate, in order */
 	/* stream */
 	struct symstate *syms;
 	size_t nsyms, capsyms;
@@ -94,6 +92,20 @@ int sp_clean_open_output(struct job *j, enum sp_format fmt);
  * way), -1 on failure (said).
  */
 int sp_clean_read_split(struct job *j, const char *path, size_t idx);
+
+/* The output columns: bar columns, pass-through columns, flags. */
+int sp_clean_columns(struct job *j, struct sp_writer *w);
+
+/* Write one bar with its flags to W and count it in ST; sp_writer_end()'s result. */
+int sp_clean_put_bar(const struct job *j, struct sp_writer *w, struct stats *st,
+		     const struct sp_bar *b, const struct sp_extra *x, size_t nx,
+		     unsigned flags, long missing);
+void sp_clean_note_date(struct stats *st, const struct sp_when *w);
+int sp_clean_when_cmp(const struct sp_when *a, const struct sp_when *b);
+int sp_clean_same_bar(const struct sp_bar *a, const struct sp_bar *b);
+
+/* Batch mode: sort, settle duplicates, flag and write; 0 or -1. */
+int sp_clean_batch_finish(struct job *j);
 
 /* Write the JSON summary to o->summary: 0, or -1 after a message. */
 int sp_clean_summary_write(struct job *j);

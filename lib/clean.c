@@ -60,7 +60,7 @@ static int add_extra(struct job *j, const char *name)
 	return (int)j->nextras++;
 }
 
-static int write_header(struct job *j)
+int sp_clean_columns(struct job *j, struct sp_writer *w)
 {
 	static const char *const bar_cols[] = {
 		"symbol", "date", "open", "high", "low", "close", "adj_close", "volume"
@@ -74,13 +74,13 @@ static int write_header(struct job *j)
 	for (size_t i = 0; i < j->nextras; i++)
 		names[8 + i] = j->extras[i];
 	names[8 + j->nextras] = "flags";
-	r = sp_writer_columns(j->out, names, 8 + j->nextras + 1);
+	r = sp_writer_columns(w, names, 8 + j->nextras + 1);
 	free(names);
 	j->header_done = 1;
 	return r;
 }
 
-static void note_date(struct stats *st, const struct sp_when *w)
+void sp_clean_note_date(struct stats *st, const struct sp_when *w)
 {
 	int64_t k = w->intraday ? w->t : w->t * 86400;
 
@@ -95,10 +95,10 @@ static void note_date(struct stats *st, const struct sp_when *w)
 		st->last = *w;
 }
 
-static int write_bar(struct job *j, const struct sp_bar *b, const struct sp_extra *x,
-		     size_t nx, unsigned flags, long missing)
+int sp_clean_put_bar(const struct job *j, struct sp_writer *w, struct stats *st,
+		     const struct sp_bar *b, const struct sp_extra *x, size_t nx,
+		     unsigned flags, long missing)
 {
-	struct sp_writer *w = j->out;
 	char date[32], ftext[64];
 
 	sp_writer_str(w, b->symbol, strlen(b->symbol));
@@ -132,20 +132,13 @@ static int write_bar(struct job *j, const struct sp_bar *b, const struct sp_extr
 	else
 		sp_writer_null(w);
 
-	j->st.written++;
-	j->st.jumps += !!(flags & SP_FLAG_JUMP);
-	j->st.splits += !!(flags & SP_FLAG_SPLIT);
-	j->st.gap_rows += !!(flags & SP_FLAG_GAP);
-	j->st.missing_days += missing;
-	note_date(&j->st, &b->when);
-	if (sp_writer_end(w) < 0) {
-		if (sp_writer_closed(w))
-			j->stop = 1;
-		else
-			j->failed = 1;
-		return -1;
-	}
-	return 0;
+	st->written++;
+	st->jumps += !!(flags & SP_FLAG_JUMP);
+	st->splits += !!(flags & SP_FLAG_SPLIT);
+	st->gap_rows += !!(flags & SP_FLAG_GAP);
+	st->missing_days += missing;
+	sp_clean_note_date(st, &b->when);
+	return sp_writer_end(w);
 }
 
 int sp_clean_reject(struct job *j, const char *source, long line, enum sp_reject why,
@@ -240,7 +233,7 @@ static struct symstate *symstate_get(struct job *j, const char *symbol)
 	return s;
 }
 
-static int when_cmp(const struct sp_when *a, const struct sp_when *b)
+int sp_clean_when_cmp(const struct sp_when *a, const struct sp_when *b)
 {
 	int64_t x = a->intraday ? a->t : a->t * 86400;
 	int64_t y = b->intraday ? b->t : b->t * 86400;
@@ -250,7 +243,7 @@ static int when_cmp(const struct sp_when *a, const struct sp_when *b)
 	return a->intraday - b->intraday;
 }
 
-static int same_bar(const struct sp_bar *a, const struct sp_bar *b)
+int sp_clean_same_bar(const struct sp_bar *a, const struct sp_bar *b)
 {
 	return a->open == b->open && a->high == b->high && a->low == b->low &&
 	       a->close == b->close && a->has_adj == b->has_adj &&
@@ -272,7 +265,7 @@ static int stream_row(struct job *j, struct sp_reader *r, const struct sp_bar *b
 		return sp_error("out of memory");
 	}
 	if (s->flagger.have) {
-		int c = when_cmp(&bar->when, &s->last.when);
+		int c = sp_clean_when_cmp(&bar->when, &s->last.when);
 		if (c < 0) {
 			char a[32], b[32], detail[160];
 			sp_when_format(&bar->when, a);
@@ -282,7 +275,7 @@ static int stream_row(struct job *j, struct sp_reader *r, const struct sp_bar *b
 			return reject(j, r, SP_REJECT_ORDER, detail);
 		}
 		if (c == 0) {
-			if (same_bar(bar, &s->last) && xh == s->last_extra_hash) {
+			if (sp_clean_same_bar(bar, &s->last) && xh == s->last_extra_hash) {
 				j->st.dup_exact++;
 				return 0;
 			}
@@ -294,125 +287,14 @@ static int stream_row(struct job *j, struct sp_reader *r, const struct sp_bar *b
 	flags = sp_flagger_add(&s->flagger, bar, &missing);
 	s->last = *bar;
 	s->last_extra_hash = xh;
-	return write_bar(j, bar, x, nx, flags, missing);
-}
-
-/* ---- batch mode: walk the sorted rows ------------------------------------- */
-
-struct held {
-	struct sp_row row;
-	struct sp_extra *x;
-	size_t capx;
-	char *text;
-	size_t captext;
-	int have;
-};
-
-static int hold(struct held *h, const struct sp_row *row)
-{
-	size_t need = 0;
-
-	for (size_t i = 0; i < row->nextra; i++)
-		need += row->extra[i].len + 1;
-	if (sp_grow((void **)&h->x, &h->capx, row->nextra + 1, sizeof(*h->x)) ||
-	    sp_grow((void **)&h->text, &h->captext, need + 1, 1))
+	if (sp_clean_put_bar(j, j->out, &j->st, bar, x, nx, flags, missing) < 0) {
+		if (sp_writer_closed(j->out))
+			j->stop = 1;
+		else
+			j->failed = 1;
 		return -1;
-	h->row = *row;
-	for (size_t i = 0, off = 0; i < row->nextra; i++) {
-		h->x[i] = row->extra[i];
-		memcpy(h->text + off, row->extra[i].s, row->extra[i].len);
-		h->text[off + row->extra[i].len] = '\0';
-		h->x[i].s = h->text + off;
-		off += row->extra[i].len + 1;
 	}
-	h->row.extra = h->x;
-	h->have = 1;
 	return 0;
-}
-
-static int same_row(const struct sp_row *a, const struct sp_row *b)
-{
-	if (!same_bar(&a->bar, &b->bar) || a->nextra != b->nextra)
-		return 0;
-	for (size_t i = 0; i < a->nextra; i++)
-		if (a->extra[i].col != b->extra[i].col || a->extra[i].len != b->extra[i].len ||
-		    memcmp(a->extra[i].s, b->extra[i].s, a->extra[i].len))
-			return 0;
-	return 1;
-}
-
-static void report_conflict(struct job *j, const struct sp_row *lost,
-			    const struct sp_row *won)
-{
-	char date[32];
-	const char *lf = j->inputs[lost->src].name, *wf = j->inputs[won->src].name;
-
-	sp_when_format(&won->bar.when, date);
-	if (j->st.dup_conflict <= CONFLICTS_SHOWN && !j->o->quiet)
-		sp_warn_at(lf, lost->line, "%s %s differs from %s:%ld, which is read later and wins",
-			   won->bar.symbol, date, wf, won->line);
-	if (j->conflicts) {
-		json_t *c = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I}", "symbol",
-				      won->bar.symbol, "date", date, "dropped_file", lf,
-				      "dropped_line", (json_int_t)lost->line, "kept_file", wf,
-				      "kept_line", (json_int_t)won->line);
-		if (c)
-			json_array_append_new(j->conflicts, c);
-	}
-}
-
-static int settle(struct job *j, const struct sp_row *row)
-{
-	unsigned flags;
-	long missing;
-
-	if (strcmp(j->cur_symbol, row->bar.symbol)) {
-		memcpy(j->cur_symbol, row->bar.symbol, SP_SYMBOL_MAX);
-		sp_flagger_reset(&j->flagger);
-		j->st.symbols++;
-	}
-	flags = sp_flagger_add(&j->flagger, &row->bar, &missing);
-	return write_bar(j, &row->bar, row->extra, row->nextra, flags, missing);
-}
-
-static int batch_finish(struct job *j)
-{
-	struct held h = { 0 };
-	const struct sp_row *row;
-	int got = 0, r = 0;
-
-	if (sp_rowstore_sort(j->store) < 0)
-		return -1;
-	j->cur_symbol[0] = '\0';
-	while (!j->stop && (got = sp_rowstore_next(j->store, &row)) > 0) {
-		if (h.have && !strcmp(h.row.bar.symbol, row->bar.symbol) &&
-		    !when_cmp(&h.row.bar.when, &row->bar.when)) {
-			/* Same symbol and time: the later row read wins. */
-			if (same_row(&h.row, row)) {
-				j->st.dup_exact++;
-			} else {
-				j->st.dup_conflict++;
-				report_conflict(j, &h.row, row);
-			}
-		} else if (h.have && settle(j, &h.row) < 0) {
-			r = -1;
-			break;
-		}
-		if (hold(&h, row) < 0) {
-			r = -1;
-			break;
-		}
-	}
-	if (got < 0)
-		r = -1;
-	if (!r && h.have && !j->stop)
-		r = settle(j, &h.row);
-	free(h.x);
-	free(h.text);
-	if (j->st.dup_conflict > CONFLICTS_SHOWN && !j->o->quiet && !j->stop)
-		sp_warn("%lld more conflicting duplicates%s", j->st.dup_conflict - CONFLICTS_SHOWN,
-			j->o->summary ? " (all are listed in the summary)" : "");
-	return r;
 }
 
 /* ---- reading ----------------------------------------------------------- */
@@ -560,7 +442,7 @@ static int read_input(struct job *j, const char *path, size_t idx)
 		row.nextra = sp_clean_extras(r, map, nmap, x);
 		row.extra = x;
 		if (j->o->stream) {
-			if (!j->header_done && write_header(j) < 0)
+			if (!j->header_done && sp_clean_columns(j, j->out) < 0)
 				got = -1;
 			else
 				stream_row(j, r, &row.bar, x, row.nextra);
@@ -596,10 +478,8 @@ static int job_init(struct job *j, const struct sp_clean_options *o, size_t n)
 		return sp_error("out of memory");
 	if (!o->stream) {
 		j->store = sp_rowstore_new(o->memory, o->tmpdir);
-		if (!j->store || sp_flagger_init(&j->flagger, &j->flag_rules) < 0)
+		if (!j->store)
 			return sp_error("out of memory");
-		if (o->summary)
-			j->conflicts = json_array();
 	}
 	if (o->rejects) {
 		static const char *const cols[] = { "source", "line", "reason", "row" };
@@ -623,7 +503,6 @@ static void job_release(struct job *j)
 		sp_flagger_release(&j->syms[i].flagger);
 	free(j->syms);
 	free(j->symhash);
-	sp_flagger_release(&j->flagger);
 	sp_rowstore_free(j->store);
 	json_decref(j->conflicts);
 }
@@ -664,9 +543,9 @@ int sp_clean_run(const struct sp_clean_options *o, const char *const *inputs, si
 		if (!j.out)
 			j.failed = 1;
 	}
-	if (!j.failed && !j.stop && !j.header_done && write_header(&j) < 0)
+	if (!j.failed && !j.stop && !j.header_done && sp_clean_columns(&j, j.out) < 0)
 		j.failed = 1;
-	if (!j.failed && !j.stop && !o->stream && batch_finish(&j) < 0 && !j.stop)
+	if (!j.failed && !j.stop && !o->stream && sp_clean_batch_finish(&j) < 0 && !j.stop)
 		j.failed = 1;
 	if (j.st.outside_calendar && j.cal)
 		sp_warn("%lld rows lie outside the %s calendar (1970-01-01 to 2040-12-31) and "

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include "banned.h"
 
-int sp_grow(void **p, size_t *cap, size_t need, size_t elem)
+int sp_grow_slow(void **p, size_t *cap, size_t need, size_t elem)
 {
 	size_t n = *cap ? *cap : 16;
 	void *q;

@@ -12,6 +12,12 @@
  * elements, doubling from 16.  Returns 0, or -1 after "out of memory" (then
  * *P and *CAP are unchanged).
  */
-int sp_grow(void **p, size_t *cap, size_t need, size_t elem);
+int sp_grow_slow(void **p, size_t *cap, size_t need, size_t elem);
+
+/* The common case, room already there, without a call: it is in hot loops. */
+static inline int sp_grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	return need <= *cap ? 0 : sp_grow_slow(p, cap, need, elem);
+}
 
 #endif

@@ -117,6 +117,18 @@ enum {
 struct sp_writer *sp_writer_open(const char *path, enum sp_format fmt, unsigned flags);
 
 /*
+ * A writer whose records stay in memory, with no CSV header: a second thread
+ * formats part of the output there, and sp_writer_records() hands the bytes
+ * to sp_writer_put_raw() of the real writer, which has the same format and
+ * columns.  sp_writer_close() frees it.
+ */
+struct sp_writer *sp_writer_open_mem(enum sp_format fmt);
+const char *sp_writer_records(const struct sp_writer *w, size_t *len);
+
+/* Append LEN bytes of whole records already in W's format and columns. */
+int sp_writer_put_raw(struct sp_writer *w, const char *buf, size_t len);
+
+/*
  * Set the columns (copied) and, for CSV, write the header.  Call once,
  * before the first field.
  */

@@ -428,34 +428,61 @@ int sp_rowstore_sort(struct sp_rowstore *s)
 	return 0;
 }
 
-static int emit(struct sp_rowstore *s, const struct crow *c, const unsigned char *x)
+/* Decode stored row C (extras at X) into ROW, its extras into *XS. */
+static int decode(const struct sp_rowstore *s, const struct crow *c, const unsigned char *x,
+		  struct sp_row *row, struct sp_extra **xs, size_t *capx)
 {
 	size_t n = 0;
 
-	memcpy(s->out.bar.symbol, s->names[c->sym], SP_SYMBOL_MAX);
-	time_from_key(c->key, &s->out.bar.when);
-	s->out.bar.open = c->open;
-	s->out.bar.high = c->high;
-	s->out.bar.low = c->low;
-	s->out.bar.close = c->close;
-	s->out.bar.adj_close = c->adj;
-	s->out.bar.volume = c->volume;
-	s->out.bar.has_adj = c->has_adj;
-	s->out.bar.has_volume = c->has_volume;
-	s->out.src = c->src;
-	s->out.line = c->line;
+	memcpy(row->bar.symbol, s->names[c->sym], SP_SYMBOL_MAX);
+	time_from_key(c->key, &row->bar.when);
+	row->bar.open = c->open;
+	row->bar.high = c->high;
+	row->bar.low = c->low;
+	row->bar.close = c->close;
+	row->bar.adj_close = c->adj;
+	row->bar.volume = c->volume;
+	row->bar.has_adj = c->has_adj;
+	row->bar.has_volume = c->has_volume;
+	row->src = c->src;
+	row->line = c->line;
 	for (size_t off = 0; off < c->extra_len; n++) {
 		uint32_t head3[3];
-		if (sp_grow((void **)&s->outx, &s->capoutx, n + 1, sizeof(*s->outx)))
+		if (sp_grow((void **)xs, capx, n + 1, sizeof(**xs)))
 			return -1;
 		memcpy(head3, x + off, sizeof(head3));
-		s->outx[n] = (struct sp_extra){ head3[0], (enum sp_field_type)head3[1],
-						(const char *)x + off + sizeof(head3), head3[2] };
+		(*xs)[n] = (struct sp_extra){ head3[0], (enum sp_field_type)head3[1],
+					      (const char *)x + off + sizeof(head3), head3[2] };
 		off += sizeof(head3) + head3[2];
 	}
-	s->out.extra = s->outx;
-	s->out.nextra = n;
+	row->extra = *xs;
+	row->nextra = n;
 	return 1;
+}
+
+static int emit(struct sp_rowstore *s, const struct crow *c, const unsigned char *x)
+{
+	return decode(s, c, x, &s->out, &s->outx, &s->capoutx);
+}
+
+size_t sp_rowstore_sorted(const struct sp_rowstore *s)
+{
+	return s->nruns ? 0 : s->nrows;
+}
+
+int sp_rowstore_get(const struct sp_rowstore *s, size_t i, struct sp_row *row,
+		    struct sp_extra **x, size_t *capx)
+{
+	/* Rows come in permuted order: fetch ahead of the cache misses. */
+	if (i + 16 < s->nrows)
+		__builtin_prefetch(&s->rows[s->perm[i + 16]]);
+	const struct crow *c = &s->rows[s->perm[i]];
+	return decode(s, c, s->arena + c->extra_off, row, x, capx);
+}
+
+int sp_rowstore_same_symbol(const struct sp_rowstore *s, size_t i, size_t k)
+{
+	return s->rows[s->perm[i]].sym == s->rows[s->perm[k]].sym;
 }
 
 int sp_rowstore_next(struct sp_rowstore *s, const struct sp_row **row)

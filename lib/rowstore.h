@@ -55,6 +55,19 @@ int sp_rowstore_sort(struct sp_rowstore *s);
 /* The next row in order: 1, 0 at the end, -1 after a message. */
 int sp_rowstore_next(struct sp_rowstore *s, const struct sp_row **row);
 
+/*
+ * Random access to the sorted rows, for readers on several threads, once
+ * sp_rowstore_sort() ran and only when nothing went to disk:
+ * sp_rowstore_sorted() is the number of rows (0 when runs exist), and
+ * sp_rowstore_get() decodes row I into ROW with its extras in the caller's
+ * *X (grown as needed).  Neither changes the store.
+ */
+size_t sp_rowstore_sorted(const struct sp_rowstore *s);
+int sp_rowstore_get(const struct sp_rowstore *s, size_t i, struct sp_row *row,
+		    struct sp_extra **x, size_t *capx);
+/* 1 if sorted rows I and K have the same symbol. */
+int sp_rowstore_same_symbol(const struct sp_rowstore *s, size_t i, size_t k);
+
 /* Number of rows held in memory, not yet in runs. */
 size_t sp_rowstore_rows(const struct sp_rowstore *s);
 

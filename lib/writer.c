@@ -21,7 +21,9 @@ struct sp_writer {
 	size_t ncols, field;
 	char *buf;
 	size_t len, cap;
+	size_t rec_start;	/* where the record being built starts in buf */
 	int oom;
+	int mem;		/* records stay in buf: see sp_writer_open_mem() */
 };
 
 enum sp_format sp_format_parse(const char *name)
@@ -130,7 +132,7 @@ static void put_json_string(struct sp_writer *w, const char *s, size_t n)
  */
 static void end_csv_line(struct sp_writer *w)
 {
-	if (w->len == 0 && w->ncols == 1)
+	if (w->len == w->rec_start && w->ncols == 1)
 		put(w, "\"\"", 2);
 	putc1(w, '\n');
 }
@@ -192,11 +194,46 @@ struct sp_writer *sp_writer_open(const char *path, enum sp_format fmt, unsigned 
 	return w;
 }
 
+struct sp_writer *sp_writer_open_mem(enum sp_format fmt)
+{
+	struct sp_writer *w = calloc(1, sizeof(*w));
+
+	if (!w || (w->fmt = fmt == SP_FORMAT_NDJSON ? SP_FORMAT_NDJSON : SP_FORMAT_CSV,
+		   reserve(w, 1 << 16))) {
+		free(w);
+		sp_error("out of memory");
+		return NULL;
+	}
+	w->mem = 1;
+	return w;
+}
+
+int sp_writer_put_raw(struct sp_writer *w, const char *buf, size_t len)
+{
+	if (w->mem) {
+		if (reserve(w, len))
+			return sp_error("out of memory");
+		memcpy(w->buf + w->len, buf, len);
+		w->len += len;
+		w->rec_start = w->len;
+		return 0;
+	}
+	if (sp_output_write(w->out, buf, len) < 0)
+		return -1;
+	if (w->flags & SP_WRITER_STREAM)
+		return sp_output_flush(w->out);
+	return 0;
+}
+
 /* Hand the line built in buf to the output, flushing it when streaming. */
 static int emit_line(struct sp_writer *w)
 {
 	if (w->oom)
 		return sp_error("out of memory");
+	if (w->mem) {
+		w->rec_start = w->len;
+		return 0;
+	}
 	if (sp_output_write(w->out, w->buf, w->len) < 0)
 		return -1;
 	w->len = 0;
@@ -225,7 +262,7 @@ int sp_writer_columns(struct sp_writer *w, const char *const *names, size_t n)
 		w->keylen[i] = w->len - start;
 		w->len = start;
 	}
-	if (w->fmt == SP_FORMAT_CSV) {
+	if (w->fmt == SP_FORMAT_CSV && !w->mem) {
 		for (size_t i = 0; i < n; i++) {
 			if (i)
 				putc1(w, ',');
@@ -287,10 +324,16 @@ void sp_writer_num(struct sp_writer *w, double v)
 
 void sp_writer_int(struct sp_writer *w, long long v)
 {
-	char t[24];
-	int n = snprintf(t, sizeof(t), "%lld", v);
+	/* Digits from the end; unsigned so that LLONG_MIN negates cleanly. */
+	char t[24], *p = t + sizeof(t);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
 
-	put_raw_field(w, t, (size_t)n);
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	put_raw_field(w, p, (size_t)(t + sizeof(t) - p));
 }
 
 void sp_writer_auto(struct sp_writer *w, const char *s, size_t len)
@@ -342,12 +385,18 @@ int sp_writer_end(struct sp_writer *w)
 
 int sp_writer_closed(const struct sp_writer *w)
 {
-	return sp_output_closed(w->out);
+	return w->out ? sp_output_closed(w->out) : 0;
 }
 
 int sp_writer_flush(struct sp_writer *w)
 {
-	return sp_output_flush(w->out);
+	return w->out ? sp_output_flush(w->out) : 0;
+}
+
+const char *sp_writer_records(const struct sp_writer *w, size_t *len)
+{
+	*len = w->mem ? w->len : 0;
+	return w->buf;
 }
 
 static void release(struct sp_writer *w)
@@ -366,7 +415,7 @@ int sp_writer_close(struct sp_writer *w)
 
 	if (!w)
 		return 0;
-	r = sp_output_close(w->out);
+	r = w->out ? sp_output_close(w->out) : 0;
 	release(w);
 	return r;
 }
@@ -375,6 +424,7 @@ void sp_writer_abort(struct sp_writer *w)
 {
 	if (!w)
 		return;
-	sp_output_abort(w->out);
+	if (w->out)
+		sp_output_abort(w->out);
 	release(w);
 }
