@@ -1,0 +1,990 @@
+/*
+ * features.c - sp-features: bars in, indicators and targets out.
+ *
+ * Every row read gives one row written, in input order, in batch and stream
+ * mode alike: both run each bar through the same per-symbol indicator state
+ * (lib/ind.h), kept in a hash table keyed by symbol.  A bar that repeats its
+ * symbol's last date is a revision: the state is restored from the copy
+ * taken before the last bar, then the new bar is applied.  Batch mode
+ * checks that the input is sorted by symbol and date, frees a symbol's
+ * state when the symbol ends, and can add targets, which look N rows
+ * ahead: rows then wait in a queue until their future has arrived.
+ */
+#include "features-job.h"
+#include "bar.h"
+#include "date.h"
+#include "ind.h"
+#include "mem.h"
+#include "num.h"
+#include "output.h"
+#include "usage.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "banned.h"
+
+/*
+ * About 30 scale-free columns: nothing in price or volume units, so that a
+ * model can pool symbols.  Returns at several horizons and their recent
+ * lags, oscillators with fixed ranges, trend strength, volatility, volume
+ * surprise, the bar's shape and where the close sits in its 20- and
+ * 252-day range.
+ */
+const char sp_features_default_spec[] =
+	"ret:1,ret:5,ret:10,ret:20,ret:60,logret:1,lag:ret:1:1,lag:ret:1:2,"
+	"rsi:14,lag:rsi:14:1,stoch:14:3,willr:14,cci:20,mfi:14,adx:14,"
+	"vol:5,vol:20,vol:60,vzscore:20,gap,hlrange,lag:hlrange:1,"
+	"dhigh:20,dlow:20,dhigh:252,dlow:252,dow";
+
+#define MAX_TOKEN 1024
+
+void sp_features_options_init(struct sp_features_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->format = SP_FORMAT_AUTO;
+	o->target_kind = SP_TARGET_RET;
+}
+
+int sp_target_kind_parse(const char *name)
+{
+	if (!strcmp(name, "ret"))
+		return SP_TARGET_RET;
+	if (!strcmp(name, "logret"))
+		return SP_TARGET_LOGRET;
+	if (!strcmp(name, "dir"))
+		return SP_TARGET_DIR;
+	return -1;
+}
+
+/* ---- the feature set ---------------------------------------------------- */
+
+struct featset {
+	struct sp_ind **ind;
+	char **token;		/* as given, for messages */
+	size_t *off;		/* of each indicator's state in the blob */
+	size_t nind, capind;
+	size_t nout;		/* value columns, all indicators */
+	size_t state_size;	/* bytes, a multiple of 16 */
+	const char **names;	/* nout column names (the indicators own them) */
+};
+
+static void featset_free(struct featset *fs)
+{
+	for (size_t i = 0; i < fs->nind; i++) {
+		sp_ind_free(fs->ind[i]);
+		free(fs->token[i]);
+	}
+	free(fs->ind);
+	free(fs->token);
+	free(fs->off);
+	free(fs->names);
+	memset(fs, 0, sizeof(*fs));
+}
+
+/* Add one token; FILE/LINE say where it came from (LINE 0: --spec). */
+static int featset_add(struct featset *fs, const char *tok, size_t len, const char *file,
+		       long line)
+{
+	char buf[MAX_TOKEN], err[256];
+	struct sp_ind *ind;
+
+	if (len >= sizeof(buf))
+		return sp_error_at(file, line, "'%.40s...': token longer than %d characters",
+				   tok, MAX_TOKEN - 1);
+	memcpy(buf, tok, len);
+	buf[len] = '\0';
+	ind = sp_ind_new(buf, err, sizeof(err));
+	if (!ind)
+		return sp_error_at(file, line, "bad token '%s': %s", buf, err);
+	/* A column twice would be ambiguous for every reader of the output. */
+	for (int k = 0; k < sp_ind_outputs(ind); k++)
+		for (size_t i = 0; i < fs->nind; i++)
+			for (int m = 0; m < sp_ind_outputs(fs->ind[i]); m++)
+				if (!strcmp(sp_ind_output_name(ind, k),
+					    sp_ind_output_name(fs->ind[i], m))) {
+					sp_error_at(file, line,
+						    "bad token '%s': column %s already comes from '%s'",
+						    buf, sp_ind_output_name(ind, k), fs->token[i]);
+					sp_ind_free(ind);
+					return -1;
+				}
+	if (fs->nind == fs->capind) {
+		size_t cap = fs->capind ? fs->capind * 2 : 16;
+		struct sp_ind **ni = realloc(fs->ind, cap * sizeof(*ni));
+		char **nt = ni ? realloc(fs->token, cap * sizeof(*nt)) : NULL;
+		size_t *no = nt ? realloc(fs->off, cap * sizeof(*no)) : NULL;
+		if (ni)
+			fs->ind = ni;
+		if (nt)
+			fs->token = nt;
+		if (!no) {
+			sp_ind_free(ind);
+			return sp_error("out of memory");
+		}
+		fs->off = no;
+		fs->capind = cap;
+	}
+	if (!(fs->token[fs->nind] = strdup(buf))) {
+		sp_ind_free(ind);
+		return sp_error("out of memory");
+	}
+	fs->ind[fs->nind] = ind;
+	fs->off[fs->nind] = fs->state_size;
+	fs->state_size += (sp_ind_state_size(ind) + 15) & ~(size_t)15;
+	fs->nout += (size_t)sp_ind_outputs(ind);
+	fs->nind++;
+	return 0;
+}
+
+/* Tokens of TEXT separated by commas (and newlines), spaces trimmed. */
+static int featset_parse(struct featset *fs, const char *text, const char *file, long line)
+{
+	const char *p = text;
+
+	while (*p) {
+		const char *e = p + strcspn(p, ",\n");
+		const char *a = p, *b = e;
+		while (a < b && isspace((unsigned char)*a))
+			a++;
+		while (b > a && isspace((unsigned char)b[-1]))
+			b--;
+		if (b > a && featset_add(fs, a, (size_t)(b - a), file, line) < 0)
+			return -1;
+		p = *e ? e + 1 : e;
+	}
+	return 0;
+}
+
+static int featset_read_file(struct featset *fs, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *lineb = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	long line = 0;
+	int r = 0;
+
+	if (!f) {
+		sp_error("%s: %s", path, strerror(errno));
+		return -2;
+	}
+	while ((n = getline(&lineb, &cap, f)) >= 0) {
+		char *hash = strchr(lineb, '#');
+		line++;
+		if (hash)
+			*hash = '\0';
+		if ((r = featset_parse(fs, lineb, path, line)) < 0)
+			break;
+	}
+	if (!r && ferror(f)) {
+		sp_error("%s: %s", path, strerror(errno));
+		r = -2;
+	}
+	free(lineb);
+	fclose(f);
+	return r;
+}
+
+static int featset_finish(struct featset *fs)
+{
+	size_t c = 0;
+
+	if (!fs->nind)
+		return sp_error("the spec names no feature (see --list)");
+	if (!(fs->names = malloc(fs->nout * sizeof(*fs->names))))
+		return sp_error("out of memory");
+	for (size_t i = 0; i < fs->nind; i++)
+		for (int k = 0; k < sp_ind_outputs(fs->ind[i]); k++)
+			fs->names[c++] = sp_ind_output_name(fs->ind[i], k);
+	if (fs->state_size == 0)
+		fs->state_size = 16;
+	return 0;
+}
+
+/* ---- --list -------------------------------------------------------------- */
+
+/* Print TEXT wrapped at 78 columns, continuation lines indented by INDENT. */
+static void wrap(FILE *f, const char *text, int indent)
+{
+	int col = 0, fresh = 1;	/* fresh: nothing on this line yet */
+	const char *p = text;
+
+	while (*p) {
+		size_t w = strcspn(p, " ");
+		if (!fresh && col + 1 + (int)w > 78) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+			fresh = 1;
+		}
+		if (!fresh) {
+			fputc(' ', f);
+			col++;
+		}
+		fprintf(f, "%.*s", (int)w, p);
+		col += (int)w;
+		fresh = 0;
+		p += w;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', f);
+}
+
+int sp_features_list(FILE *f)
+{
+	struct featset fs = { 0 };
+
+	fputs("Features: each spec token, the columns it gives, its definition (TA-Lib's).\n"
+	      "Prices are adjusted by adj_close/close unless --raw; empty = warm-up.\n\n", f);
+	for (int i = 0; sp_ind_describe(i); i++) {
+		wrap(f, sp_ind_describe(i), 4);
+		fputc('\n', f);
+	}
+	wrap(f, "Targets (--target N, --target-kind): y_ret_N = close[N rows ahead] / "
+	     "close - 1, y_logret_N = ln(close[N rows ahead] / close), y_dir_N = 1 if "
+	     "y_ret_N > 0 else 0; on adj_close where the row has one, close otherwise; "
+	     "empty where the future is not in the input.", 4);
+	fputc('\n', f);
+	if (featset_parse(&fs, sp_features_default_spec, NULL, 0) < 0 ||
+	    featset_finish(&fs) < 0) {
+		featset_free(&fs);
+		return -1;
+	}
+	fprintf(f, "Default set, used without --spec or --spec-file (%zu columns):\n", fs.nout);
+	fprintf(f, "  --spec '%s'\n", sp_features_default_spec);
+	fputs("Columns:\n", f);
+	for (size_t c = 0; c < fs.nout; c++)
+		fprintf(f, "  %s\n", fs.names[c]);
+	featset_free(&fs);
+	return ferror(f) ? -1 : 0;
+}
+
+/* ---- the job -------------------------------------------------------------- */
+
+struct sym {
+	char symbol[SP_SYMBOL_MAX];
+	struct sp_when last;
+	int have;		/* a bar seen: last is valid */
+	int done;		/* batch: the symbol has ended, its state freed */
+	unsigned char *state;	/* 2 * state_size: now, and before the last bar */
+};
+
+/* A row waiting for its future (batch mode with a target). */
+struct pend {
+	struct sp_when when;
+	double close;		/* traded, for the output */
+	double base;		/* adjusted close, for the target */
+	int superseded;		/* a revision replaced it */
+};
+
+struct job {
+	const struct sp_features_options *o;
+	struct featset fs;
+	struct sp_writer *out;
+	enum sp_format fmt;
+	char target_name[32];
+
+	struct sym *syms;
+	size_t nsyms, capsyms;
+	size_t *hash, hashcap;
+	size_t cur;		/* batch: index + 1 of the current symbol, 0 none */
+
+	struct pend *pq;	/* queue of rows of the current symbol */
+	double *pv;		/* their values, nout each */
+	size_t qhead, qlen, qcap;
+
+	double *vals;		/* scratch, nout */
+	long long skipped;	/* stream: rows reported and skipped */
+	int failed, stop;
+};
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;	/* FNV-1a */
+	return h;
+}
+
+/* The symbol's index, created with fresh state if new; -1 out of memory. */
+static long sym_get(struct job *j, const char *symbol, int *created)
+{
+	size_t i, mask;
+
+	*created = 0;
+	if (j->nsyms * 2 >= j->hashcap) {
+		size_t cap = j->hashcap ? j->hashcap * 2 : 256;
+		size_t *t = calloc(cap, sizeof(*t));
+		if (!t)
+			return sp_error("out of memory");
+		for (size_t k = 0; k < j->nsyms; k++) {
+			for (i = hash_str(j->syms[k].symbol) & (cap - 1); t[i]; i = (i + 1) & (cap - 1))
+				;
+			t[i] = k + 1;
+		}
+		free(j->hash);
+		j->hash = t;
+		j->hashcap = cap;
+	}
+	mask = j->hashcap - 1;
+	for (i = hash_str(symbol) & mask; j->hash[i]; i = (i + 1) & mask)
+		if (!strcmp(j->syms[j->hash[i] - 1].symbol, symbol))
+			return (long)(j->hash[i] - 1);
+	if (sp_grow((void **)&j->syms, &j->capsyms, j->nsyms + 1, sizeof(*j->syms)))
+		return -1;
+	struct sym *s = &j->syms[j->nsyms];
+	memset(s, 0, sizeof(*s));
+	memcpy(s->symbol, symbol, strlen(symbol) + 1);
+	if (!(s->state = calloc(2, j->fs.state_size)))	/* no stray bytes in --state */
+		return sp_error("out of memory");
+	for (size_t k = 0; k < j->fs.nind; k++)
+		sp_ind_state_init(j->fs.ind[k], s->state + j->fs.off[k]);
+	j->hash[i] = ++j->nsyms;
+	*created = 1;
+	return (long)(j->nsyms - 1);
+}
+
+static int when_cmp(const struct sp_when *a, const struct sp_when *b)
+{
+	int64_t x = a->intraday ? a->t : a->t * 86400;
+	int64_t y = b->intraday ? b->t : b->t * 86400;
+
+	if (x != y)
+		return x < y ? -1 : 1;
+	return a->intraday - b->intraday;
+}
+
+static void note_write(struct job *j, int r)
+{
+	if (r < 0) {
+		if (sp_writer_closed(j->out))
+			j->stop = 1;
+		else
+			j->failed = 1;
+	}
+}
+
+static void write_row(struct job *j, const char *symbol, const struct sp_when *when,
+		      double close, const double *vals, double y)
+{
+	char date[32];
+
+	sp_writer_str(j->out, symbol, strlen(symbol));
+	sp_writer_str(j->out, date, sp_when_format(when, date));
+	sp_writer_num(j->out, close);
+	for (size_t c = 0; c < j->fs.nout; c++)
+		sp_writer_num(j->out, vals[c]);
+	if (j->o->target)
+		sp_writer_num(j->out, y);
+	note_write(j, sp_writer_end(j->out));
+}
+
+static double target_value(const struct job *j, double now, double later)
+{
+	double r;
+
+	if (!isfinite(now) || !isfinite(later) || !(now > 0) || !(later > 0))
+		return NAN;
+	switch (j->o->target_kind) {
+	case SP_TARGET_LOGRET:
+		r = log(later / now);
+		break;
+	case SP_TARGET_DIR:
+		return later / now - 1 > 0 ? 1 : 0;
+	default:
+		r = later / now - 1;
+		break;
+	}
+	return r == 0 ? 0 : r;	/* never -0 */
+}
+
+/*
+ * Write the queue's rows whose future is settled: the row N non-superseded
+ * rows ahead exists and is itself followed by a newer bar (so that no
+ * revision can change it).  FINAL: the symbol has ended, write them all.
+ */
+static void queue_drain(struct job *j, const char *symbol, int final)
+{
+	size_t n = (size_t)j->o->target;
+
+	while (j->qhead < j->qlen && !j->stop) {
+		const struct pend *h = &j->pq[j->qhead];
+		size_t cnt = 0, nth = 0;
+		double y = NAN;
+
+		if (!h->superseded) {
+			for (size_t i = j->qhead + 1; i < j->qlen && cnt <= n; i++)
+				if (!j->pq[i].superseded && ++cnt == n)
+					nth = i;
+			if (cnt <= n && !final)
+				break;
+			if (cnt >= n)
+				y = target_value(j, h->base, j->pq[nth].base);
+		}
+		write_row(j, symbol, &h->when, h->close, j->pv + j->qhead * j->fs.nout, y);
+		j->qhead++;
+	}
+	if (j->qhead == j->qlen)
+		j->qhead = j->qlen = 0;
+}
+
+static int queue_push(struct job *j, const struct pend *p, int revision)
+{
+	if (revision && j->qlen > j->qhead)
+		j->pq[j->qlen - 1].superseded = 1;
+	if (j->qlen == j->qcap && j->qhead > 0) {
+		size_t live = j->qlen - j->qhead;
+		memmove(j->pq, j->pq + j->qhead, live * sizeof(*j->pq));
+		memmove(j->pv, j->pv + j->qhead * j->fs.nout, live * j->fs.nout * sizeof(*j->pv));
+		j->qhead = 0;
+		j->qlen = live;
+	}
+	if (j->qlen == j->qcap) {
+		size_t cap = j->qcap ? j->qcap * 2 : 16;
+		struct pend *q = realloc(j->pq, cap * sizeof(*q));
+		if (!q)
+			return sp_error("out of memory");
+		j->pq = q;
+		double *v = realloc(j->pv, cap * j->fs.nout * sizeof(*v));
+		if (!v)
+			return sp_error("out of memory");
+		j->pv = v;
+		j->qcap = cap;
+	}
+	j->pq[j->qlen] = *p;
+	memcpy(j->pv + j->qlen * j->fs.nout, j->vals, j->fs.nout * sizeof(*j->vals));
+	j->qlen++;
+	return 0;
+}
+
+/* Batch: the current symbol has ended; write what waits, free its state. */
+static void symbol_end(struct job *j)
+{
+	struct sym *s;
+
+	if (!j->cur)
+		return;
+	s = &j->syms[j->cur - 1];
+	queue_drain(j, s->symbol, 1);
+	if (!j->o->state) {	/* else it is saved at the end */
+		free(s->state);
+		s->state = NULL;
+	}
+	s->done = 1;
+	j->cur = 0;
+}
+
+/* ---- reading --------------------------------------------------------------- */
+
+/* A field as a finite number: 1 good, 0 missing, -1 not a number. */
+static int number(const struct sp_reader *r, int col, double *v)
+{
+	struct sp_field f;
+
+	if (col < 0)
+		return 0;
+	f = sp_reader_field(r, (size_t)col);
+	switch (f.type) {
+	case SP_FIELD_MISSING:
+		return 0;
+	case SP_FIELD_NUMBER:
+		*v = f.num;
+		return 1;
+	case SP_FIELD_TEXT:
+		return sp_num_parse(f.s, f.len, v) == 0 ? 1 : -1;
+	default:
+		return -1;
+	}
+}
+
+static double price(const struct sp_reader *r, int col)
+{
+	double v;
+
+	return number(r, col, &v) > 0 && v > 0 ? v : NAN;
+}
+
+static int symbol_char(unsigned char ch)
+{
+	return isalnum(ch) || (ch && strchr(".-^=_/:&", ch));
+}
+
+/* Symbol and date as sp-clean checks them; NULL, or what is wrong in BUF. */
+static const char *parse_key(const struct sp_bar_cols *c, const struct sp_reader *r,
+			     char symbol[SP_SYMBOL_MAX], struct sp_when *when, char *buf,
+			     size_t n)
+{
+	struct sp_field f;
+	const char *s, *why;
+	size_t len;
+
+	if (c->symbol < 0) {
+		s = c->symbol_default;
+		len = strlen(s);
+	} else {
+		f = sp_reader_field(r, (size_t)c->symbol);
+		if (f.type == SP_FIELD_MISSING)
+			return "symbol is empty";
+		if (f.type != SP_FIELD_TEXT && f.type != SP_FIELD_STRING)
+			return "symbol is not a string";
+		s = f.s;
+		len = f.len;
+	}
+	if (len >= SP_SYMBOL_MAX) {
+		snprintf(buf, n, "symbol longer than %d characters", SP_SYMBOL_MAX - 1);
+		return buf;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (!symbol_char((unsigned char)s[i])) {
+			snprintf(buf, n, "symbol '%.*s' has a character other than letters, "
+				 "digits and .-^=_/:&", (int)len, s);
+			return buf;
+		}
+		symbol[i] = (char)toupper((unsigned char)s[i]);
+	}
+	symbol[len] = '\0';
+	f = sp_reader_field(r, (size_t)c->date);
+	if (f.type == SP_FIELD_MISSING)
+		return "date is empty";
+	if (f.type != SP_FIELD_TEXT && f.type != SP_FIELD_STRING)
+		return "date is not a string";
+	if ((why = sp_when_parse(f.s, f.len, when))) {
+		snprintf(buf, n, "%s: '%.*s'", why, f.len > 40 ? 40 : (int)f.len, f.s);
+		return buf;
+	}
+	return NULL;
+}
+
+/*
+ * A row that cannot be used.  Batch: an error that ends the run.  Stream:
+ * reported, skipped and counted; the run goes on and exits 1 at its end.
+ */
+static int bad_row(struct job *j, const struct sp_reader *r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int bad_row(struct job *j, const struct sp_reader *r, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (j->o->stream) {
+		sp_error_at(sp_reader_name(r), sp_reader_line(r), "%s (row skipped)", msg);
+		j->skipped++;
+		return 0;
+	}
+	j->failed = 1;
+	return sp_error_at(sp_reader_name(r), sp_reader_line(r), "%s", msg);
+}
+
+static int do_row(struct job *j, const struct sp_reader *r, const struct sp_bar_cols *bc,
+		  int warm)
+{
+	char symbol[SP_SYMBOL_MAX], buf[256], d1[32], d2[32];
+	struct sp_when when;
+	struct sp_ind_bar bar;
+	struct pend p;
+	const char *why;
+	struct sym *s;
+	double adj, f = 1;
+	int created, got, c = 1;
+	long idx;
+
+	if (sp_reader_bad(r))
+		return bad_row(j, r, "%s", sp_reader_bad(r));
+	if ((why = parse_key(bc, r, symbol, &when, buf, sizeof(buf))))
+		return bad_row(j, r, "%s", why);
+	if ((idx = sym_get(j, symbol, &created)) < 0) {
+		j->failed = 1;
+		return -1;
+	}
+	s = &j->syms[idx];
+	/* Batch: a symbol ends when another begins, and must not come back.
+	 * Symbols only in --warmup or --state have not ended. */
+	if (!warm && !j->o->stream && j->cur != (size_t)idx + 1) {
+		if (s->done)
+			return bad_row(j, r, "input not sorted by symbol: %s again after %s "
+				       "(sort it with sp-clean, or use --stream)", symbol,
+				       j->cur ? j->syms[j->cur - 1].symbol : "other symbols");
+		symbol_end(j);
+		s = &j->syms[idx];
+		j->cur = (size_t)idx + 1;
+	}
+	if (s->have && (c = when_cmp(&when, &s->last)) < 0) {
+		sp_when_format(&when, d1);
+		sp_when_format(&s->last, d2);
+		return bad_row(j, r, "input not sorted by date: %s %s comes after %s", symbol,
+			       d1, d2);
+	}
+	/* Keep the state as it was before this bar, or step back before the
+	 * bar this one revises. */
+	if (c > 0)
+		memcpy(s->state + j->fs.state_size, s->state, j->fs.state_size);
+	else
+		memcpy(s->state, s->state + j->fs.state_size, j->fs.state_size);
+	s->last = when;
+	s->have = 1;
+
+	bar.open = price(r, bc->open);
+	bar.high = price(r, bc->high);
+	bar.low = price(r, bc->low);
+	bar.close = price(r, bc->close);
+	got = number(r, bc->volume, &bar.volume);
+	if (got <= 0 || !(bar.volume >= 0))
+		bar.volume = NAN;
+	got = number(r, bc->adj_close, &adj);
+	p.close = bar.close;
+	p.base = bar.close;
+	if (got != 0) {
+		p.base = got > 0 && adj > 0 ? adj : NAN;
+		f = p.base / bar.close;
+	}
+	if (!j->o->raw && f != 1) {
+		bar.open *= f;
+		bar.high *= f;
+		bar.low *= f;
+		bar.close *= f;
+		bar.volume /= f;
+	}
+	bar.weekday = sp_day_weekday(when.intraday ? sp_ny_day(when.t) : (sp_day)when.t);
+	for (size_t k = 0, col = 0; k < j->fs.nind; k++) {
+		sp_ind_update(j->fs.ind[k], s->state + j->fs.off[k], &bar, j->vals + col);
+		col += (size_t)sp_ind_outputs(j->fs.ind[k]);
+	}
+	if (warm)
+		return 0;
+	if (!j->o->target) {
+		write_row(j, symbol, &when, p.close, j->vals, NAN);
+		return 0;
+	}
+	p.when = when;
+	p.superseded = 0;
+	if (queue_push(j, &p, c == 0) < 0) {
+		j->failed = 1;
+		return -1;
+	}
+	queue_drain(j, symbol, 0);
+	return 0;
+}
+
+static int open_output(struct job *j, enum sp_format fmt)
+{
+	const char **names;
+	size_t n = 0;
+	int r;
+
+	if (j->out)
+		return 0;
+	if (j->fmt == SP_FORMAT_AUTO)
+		j->fmt = fmt == SP_FORMAT_AUTO ? SP_FORMAT_CSV : fmt;
+	if (!(j->out = sp_writer_open(j->o->output, j->fmt, 0)))
+		return -1;
+	if (!(names = malloc((j->fs.nout + 4) * sizeof(*names))))
+		return sp_error("out of memory");
+	names[n++] = "symbol";
+	names[n++] = "date";
+	names[n++] = "close";
+	for (size_t c = 0; c < j->fs.nout; c++)
+		names[n++] = j->fs.names[c];
+	if (j->o->target)
+		names[n++] = j->target_name;
+	r = sp_writer_columns(j->out, names, n);
+	free(names);
+	return r;
+}
+
+/* Stream mode: every row written goes out before we wait for input. */
+static void flush_output(void *arg)
+{
+	struct job *j = arg;
+
+	if (j->out)
+		note_write(j, sp_writer_flush(j->out));
+}
+
+/* Read one input; WARM: --warmup, into the state only. */
+static int read_input(struct job *j, const char *path, int warm)
+{
+	struct sp_reader *r = sp_reader_open(path);
+	struct sp_bar_cols bc;
+	int got = 0, bound = 0;
+
+	if (!r)
+		return -1;
+	if (!warm && open_output(j, sp_reader_format(r)) < 0) {
+		sp_reader_close(r);
+		return -1;
+	}
+	if (j->o->stream)
+		sp_reader_on_wait(r, flush_output, j);
+	if (sp_reader_ncols(r) == 0 && sp_reader_format(r) == SP_FORMAT_CSV) {
+		sp_warn_at(sp_reader_name(r), 0, "empty input");
+		sp_reader_close(r);
+		return 0;
+	}
+	if (sp_reader_format(r) == SP_FORMAT_CSV) {
+		if (sp_bar_cols_bind(&bc, r, j->o->symbol) < 0) {
+			sp_reader_close(r);
+			return -1;
+		}
+		bound = 1;
+	}
+	while (!j->stop && !j->failed && (got = sp_reader_next(r)) > 0) {
+		if (!bound) {
+			if (sp_bar_cols_bind(&bc, r, j->o->symbol) < 0) {
+				got = -1;
+				break;
+			}
+			bound = 1;
+		}
+		if (do_row(j, r, &bc, warm) < 0)
+			break;
+	}
+	if (bound)
+		sp_bar_cols_release(&bc);
+	sp_reader_close(r);
+	return got < 0 || j->failed ? -1 : 0;
+}
+
+/* ---- --state ---------------------------------------------------------------- */
+
+/*
+ * The state file: three lines of text that say what it is, then binary
+ * records in this machine's byte order and this build's state layout:
+ *
+ *	sp-features state 1
+ *	columns ret_1,sma_20,...	(the spec, as its columns, and "raw" if --raw)
+ *	bytes S symbols N
+ *	uint32 0x01020304		(byte order check)
+ *	N times: symbol[32], int64 t, int32 intraday, int32 pad, 2*S bytes of state
+ */
+#define STATE_MAGIC "sp-features state 1\n"
+
+static char *state_columns(const struct job *j)
+{
+	size_t len = 8;
+	char *s, *p;
+
+	for (size_t c = 0; c < j->fs.nout; c++)
+		len += strlen(j->fs.names[c]) + 1;
+	if (!(s = p = malloc(len)))
+		return NULL;
+	for (size_t c = 0; c < j->fs.nout; c++)
+		p += snprintf(p, len - (size_t)(p - s), "%s%s", c ? "," : "", j->fs.names[c]);
+	if (j->o->raw)
+		snprintf(p, len - (size_t)(p - s), " raw");
+	return s;
+}
+
+static int state_save(struct job *j)
+{
+	struct sp_output *out = sp_output_open(j->o->state, SP_OUTPUT_PLAIN);
+	char *cols = state_columns(j), head[128];
+	size_t n = 0;
+	uint32_t order = 0x01020304;
+	int r = 0;
+
+	if (!out || !cols) {
+		free(cols);
+		sp_output_abort(out);
+		return out ? sp_error("out of memory") : -1;
+	}
+	for (size_t i = 0; i < j->nsyms; i++)
+		n += j->syms[i].have && j->syms[i].state;
+	snprintf(head, sizeof(head), "\nbytes %zu symbols %zu\n", j->fs.state_size, n);
+	r |= sp_output_write(out, STATE_MAGIC "columns ", strlen(STATE_MAGIC "columns "));
+	r |= sp_output_write(out, cols, strlen(cols));
+	r |= sp_output_write(out, head, strlen(head));
+	r |= sp_output_write(out, &order, sizeof(order));
+	for (size_t i = 0; i < j->nsyms && !r; i++) {
+		const struct sym *s = &j->syms[i];
+		int64_t t = s->last.t;
+		int32_t intraday[2] = { s->last.intraday, 0 };
+		if (!s->have || !s->state)
+			continue;
+		r |= sp_output_write(out, s->symbol, SP_SYMBOL_MAX);
+		r |= sp_output_write(out, &t, sizeof(t));
+		r |= sp_output_write(out, intraday, sizeof(intraday));
+		r |= sp_output_write(out, s->state, 2 * j->fs.state_size);
+	}
+	free(cols);
+	if (r) {
+		sp_output_abort(out);
+		return -1;
+	}
+	return sp_output_close(out);
+}
+
+static int state_load(struct job *j)
+{
+	const char *path = j->o->state;
+	FILE *f = fopen(path, "rb");
+	char *cols = NULL, *line = NULL;
+	size_t cap = 0, bytes, n;
+	uint32_t order;
+	int r = -1;
+
+	if (!f) {
+		if (errno == ENOENT)
+			return 0;	/* the first run: nothing saved yet */
+		return sp_error("%s: %s", path, strerror(errno));
+	}
+	if (!(cols = state_columns(j))) {
+		sp_error("out of memory");
+		goto done;
+	}
+	if (getline(&line, &cap, f) < 0 || strcmp(line, STATE_MAGIC)) {
+		sp_error("%s: not an sp-features state file", path);
+		goto done;
+	}
+	if (getline(&line, &cap, f) < 0 || strncmp(line, "columns ", 8) ||
+	    !strchr(line, '\n')) {
+		sp_error("%s: a damaged state file", path);
+		goto done;
+	}
+	line[strcspn(line, "\n")] = '\0';
+	if (strcmp(line + 8, cols)) {
+		sp_error("%s: saved for other features (columns %.200s), not these (%.200s): "
+			 "use the same --spec and --raw, or another --state file",
+			 path, line + 8, cols);
+		goto done;
+	}
+	if (getline(&line, &cap, f) < 0 ||
+	    sscanf(line, "bytes %zu symbols %zu", &bytes, &n) != 2 ||
+	    fread(&order, sizeof(order), 1, f) != 1 || order != 0x01020304) {
+		sp_error("%s: a damaged state file", path);
+		goto done;
+	}
+	if (bytes != j->fs.state_size) {
+		sp_error("%s: saved by another build of sp-features (%zu bytes of state, "
+			 "not %zu)", path, bytes, j->fs.state_size);
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char symbol[SP_SYMBOL_MAX];
+		int64_t t;
+		int32_t intraday[2];
+		int created;
+		long idx;
+		if (fread(symbol, SP_SYMBOL_MAX, 1, f) != 1 || fread(&t, sizeof(t), 1, f) != 1 ||
+		    fread(intraday, sizeof(intraday), 1, f) != 1 ||
+		    memchr(symbol, '\0', SP_SYMBOL_MAX) == NULL) {
+			sp_error("%s: a damaged state file (symbol %zu of %zu)", path, i + 1, n);
+			goto done;
+		}
+		if ((idx = sym_get(j, symbol, &created)) < 0)
+			goto done;
+		if (!created) {
+			sp_error("%s: a damaged state file (%s twice)", path, symbol);
+			goto done;
+		}
+		struct sym *s = &j->syms[idx];
+		if (fread(s->state, 2 * bytes, 1, f) != 1) {
+			sp_error("%s: a damaged state file (symbol %zu of %zu)", path, i + 1, n);
+			goto done;
+		}
+		s->last.t = t;
+		s->last.intraday = intraday[0];
+		s->have = 1;
+	}
+	if (fgetc(f) != EOF) {
+		sp_error("%s: a damaged state file (data after the last symbol)", path);
+		goto done;
+	}
+	r = 0;
+done:
+	free(line);
+	free(cols);
+	fclose(f);
+	return r;
+}
+
+static int load_spec(struct job *j)
+{
+	int r;
+
+	if (j->o->spec)
+		r = featset_parse(&j->fs, j->o->spec, "--spec", 0);
+	else if (j->o->spec_file)
+		r = featset_read_file(&j->fs, j->o->spec_file);
+	else
+		r = featset_parse(&j->fs, sp_features_default_spec, NULL, 0);
+	if (r == -2)
+		return SP_EXIT_FAIL;
+	if (r < 0 || featset_finish(&j->fs) < 0)
+		return SP_EXIT_USAGE;
+	return 0;
+}
+
+int sp_features_run(const struct sp_features_options *o, const char *const *inputs, size_t n)
+{
+	static const char *const stdin_only[] = { "-" };
+	static const char *const kind_names[] = { "ret", "logret", "dir" };
+	struct job j;
+	int status;
+
+	memset(&j, 0, sizeof(j));
+	j.o = o;
+	j.fmt = o->format;
+	if (o->target)
+		snprintf(j.target_name, sizeof(j.target_name), "y_%s_%d",
+			 kind_names[o->target_kind], o->target);
+	if ((status = load_spec(&j)))
+		goto out;
+	if (!(j.vals = malloc(j.fs.nout * sizeof(*j.vals)))) {
+		sp_error("out of memory");
+		status = SP_EXIT_FAIL;
+		goto out;
+	}
+	if (!n) {
+		inputs = stdin_only;
+		n = 1;
+	}
+	if (o->state && state_load(&j) < 0) {
+		status = SP_EXIT_FAIL;
+		goto out;
+	}
+	if (o->warmup && read_input(&j, o->warmup, 1) < 0)
+		j.failed = 1;
+	for (size_t i = 0; i < n && !j.stop && !j.failed; i++)
+		if (read_input(&j, inputs[i], 0) < 0)
+			j.failed = 1;
+	if (!j.failed && !j.stop)
+		symbol_end(&j);
+	if (!j.out && !j.failed && open_output(&j, SP_FORMAT_CSV) < 0)
+		j.failed = 1;
+	if (!j.failed && o->state && state_save(&j) < 0)
+		j.failed = 1;
+	if (j.failed) {
+		sp_writer_abort(j.out);
+		status = SP_EXIT_FAIL;
+	} else {
+		status = sp_writer_close(j.out) < 0 ? SP_EXIT_FAIL : SP_EXIT_OK;
+		if (j.skipped && !j.stop) {
+			sp_error("%lld row%s skipped (reported above)", j.skipped,
+				 j.skipped == 1 ? "" : "s");
+			status = SP_EXIT_FAIL;
+		}
+	}
+	j.out = NULL;
+out:
+	sp_writer_abort(j.out);
+	for (size_t i = 0; i < j.nsyms; i++)
+		free(j.syms[i].state);
+	free(j.syms);
+	free(j.hash);
+	free(j.pq);
+	free(j.pv);
+	free(j.vals);
+	featset_free(&j.fs);
+	return status;
+}
