@@ -77,59 +77,69 @@ extern "C" int sp_num_parse(const char *s, size_t len, double *out)
 }
 
 /*
- * The first k for which round(v * 10^k) / 10^k == v gives a decimal with at
- * most 15 significant digits that reads back to v.  No other decimal of 15
- * digits or fewer reads back to the same double (DBL_DIG is 15), so it is
- * the shortest; a miss only sends v on to the library.  Fixed notation, as
- * the library prints numbers in this range.
+ * A decimal of at most 15 significant digits that reads back to v is the
+ * only one (DBL_DIG is 15), so it is the shortest.  Scale v so that 15
+ * digits sit left of the point, round, and check by an exact division:
+ * m and 10^k are exact doubles and IEEE division rounds correctly, so
+ * m / 10^k == v says precisely that the decimal reads back to v.  One
+ * multiplication and one division; a miss only sends v to the library.
+ * Fixed notation, as the library prints numbers in this range.
  */
 static size_t format_fast(double v, char *buf)
 {
 	double a = v < 0 ? -v : v;
-	int intdigits;
+	int e = 0, k;
 
 	if (!(a >= 1e-6 && a < 1e15))
 		return 0;
-	intdigits = 1;
-	while (intdigits < 16 && a >= pow10[intdigits])
-		intdigits++;
-	for (int k = 0; k + intdigits <= 15 + (a < 1 ? 6 : 0) && k <= 22; k++) {
-		double scaled = a * pow10[k];
-		if (scaled >= 1e15)
-			break;
-		uint64_t m = (uint64_t)(scaled + 0.5);
-		if ((double)m / pow10[k] != a)
-			continue;
-		while (k > 0 && m % 10 == 0)
-			m /= 10, k--;
-		char digits[24];
-		int nd = 0;
-		do
-			digits[nd++] = (char)('0' + m % 10);
-		while ((m /= 10) != 0);
-		char *p = buf;
-		if (v < 0)
-			*p++ = '-';
-		if (nd <= k) {
+	/* e = floor(log10(a)), from the table: no libm call. */
+	/* Off by one at a boundary only makes m one digit short (still the
+	 * unique answer if it checks) or too long (a miss), never wrong. */
+	if (a >= 1) {
+		while (e < 14 && a >= pow10[e + 1])
+			e++;
+	} else {
+		e = -1;
+		while (e > -6 && a < 1.0 / pow10[-e])
+			e--;
+	}
+	k = 14 - e;
+	if (k < 0 || k > 22)
+		return 0;
+	double scaled = a * pow10[k];
+	if (scaled >= 1e15)
+		return 0;
+	uint64_t m = (uint64_t)(scaled + 0.5);
+	if ((double)m / pow10[k] != a)
+		return 0;
+	while (k > 0 && m % 10 == 0)
+		m /= 10, k--;
+	char digits[24];
+	int nd = 0;
+	do
+		digits[nd++] = (char)('0' + m % 10);
+	while ((m /= 10) != 0);
+	char *p = buf;
+	if (v < 0)
+		*p++ = '-';
+	if (nd <= k) {
+		*p++ = '0';
+		*p++ = '.';
+		for (int z = 0; z < k - nd; z++)
 			*p++ = '0';
+		while (nd)
+			*p++ = digits[--nd];
+	} else {
+		while (nd > k)
+			*p++ = digits[--nd];
+		if (k) {
 			*p++ = '.';
-			for (int z = 0; z < k - nd; z++)
-				*p++ = '0';
 			while (nd)
 				*p++ = digits[--nd];
-		} else {
-			while (nd > k)
-				*p++ = digits[--nd];
-			if (k) {
-				*p++ = '.';
-				while (nd)
-					*p++ = digits[--nd];
-			}
 		}
-		*p = '\0';
-		return (size_t)(p - buf);
 	}
-	return 0;
+	*p = '\0';
+	return (size_t)(p - buf);
 }
 
 extern "C" size_t sp_num_format(double v, char buf[SP_NUM_MAX])
