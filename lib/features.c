@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "rowpipe.h"
 #include "banned.h"
 
 /*
@@ -302,6 +303,8 @@ struct job {
 	double *vals;		/* scratch, nout */
 	long long skipped;	/* stream: rows reported and skipped */
 	int failed, stop;
+	struct sp_rowpipe *pipe;	/* batch: the formatting thread */
+	double *rowvals;	/* one row for the pipe: close, features, target */
 };
 
 static uint64_t hash_str(const char *s)
@@ -376,6 +379,15 @@ static void write_row(struct job *j, const char *symbol, const struct sp_when *w
 {
 	char date[32];
 
+	if (j->pipe) {
+		j->rowvals[0] = close;
+		memcpy(j->rowvals + 1, vals, j->fs.nout * sizeof(*vals));
+		if (j->o->target)
+			j->rowvals[1 + j->fs.nout] = y;
+		if (sp_rowpipe_push(j->pipe, symbol, when, j->rowvals) < 0)
+			j->stop = 1;	/* finish_pipe() says whether it failed */
+		return;
+	}
 	sp_writer_str(j->out, symbol, strlen(symbol));
 	sp_writer_str(j->out, date, sp_when_format(when, date));
 	sp_writer_num(j->out, close);
@@ -698,6 +710,13 @@ static int open_output(struct job *j, enum sp_format fmt)
 	if (j->o->target)
 		names[n++] = j->target_name;
 	r = sp_writer_columns(j->out, names, n);
+	/* Batch output is printed with a second thread: the shortest form of
+	 * ~30 doubles a row costs more than computing them. */
+	if (!r && !j->o->stream) {
+		j->rowvals = malloc((n - 2) * sizeof(*j->rowvals));
+		if (!j->rowvals || !(j->pipe = sp_rowpipe_start(j->out, j->fmt, names, n)))
+			r = -1;
+	}
 	free(names);
 	return r;
 }
@@ -925,6 +944,22 @@ static int load_spec(struct job *j)
 	return 0;
 }
 
+/* Let the formatting thread print what it has; its status becomes the job's. */
+static void finish_pipe(struct job *j)
+{
+	int closed;
+
+	if (!j->pipe)
+		return;
+	if (sp_rowpipe_finish(j->pipe, &closed) < 0) {
+		if (closed)
+			j->stop = 1;
+		else
+			j->failed = 1;
+	}
+	j->pipe = NULL;
+}
+
 int sp_features_run(const struct sp_features_options *o, const char *const *inputs, size_t n)
 {
 	static const char *const stdin_only[] = { "-" };
@@ -962,6 +997,7 @@ int sp_features_run(const struct sp_features_options *o, const char *const *inpu
 		symbol_end(&j);
 	if (!j.out && !j.failed && open_output(&j, SP_FORMAT_CSV) < 0)
 		j.failed = 1;
+	finish_pipe(&j);
 	if (!j.failed && o->state && state_save(&j) < 0)
 		j.failed = 1;
 	if (j.failed) {
@@ -977,6 +1013,8 @@ int sp_features_run(const struct sp_features_options *o, const char *const *inpu
 	}
 	j.out = NULL;
 out:
+	finish_pipe(&j);
+	free(j.rowvals);
 	sp_writer_abort(j.out);
 	for (size_t i = 0; i < j.nsyms; i++)
 		free(j.syms[i].state);

@@ -124,6 +124,8 @@ struct sp_writer *sp_writer_open(const char *path, enum sp_format fmt, unsigned 
  */
 struct sp_writer *sp_writer_open_mem(enum sp_format fmt);
 const char *sp_writer_records(const struct sp_writer *w, size_t *len);
+/* Forget a memory writer's records, keeping its columns. */
+void sp_writer_reset(struct sp_writer *w);
 
 /* Append LEN bytes of whole records already in W's format and columns. */
 int sp_writer_put_raw(struct sp_writer *w, const char *buf, size_t len);

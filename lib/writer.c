@@ -393,6 +393,12 @@ int sp_writer_flush(struct sp_writer *w)
 	return w->out ? sp_output_flush(w->out) : 0;
 }
 
+void sp_writer_reset(struct sp_writer *w)
+{
+	if (w->mem)
+		w->len = w->rec_start = 0;
+}
+
 const char *sp_writer_records(const struct sp_writer *w, size_t *len)
 {
 	*len = w->mem ? w->len : 0;
