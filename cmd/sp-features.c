@@ -37,6 +37,8 @@ static const char usage[] =
 	"      --state FILE       load the per-symbol state from FILE if it exists,\n"
 	"                         save it there at the end (atomically)\n"
 	"      --symbol SYM       symbol for input without a symbol column\n"
+	"      --latency          at the end, print on stderr the time each bar took,\n"
+	"                         from parsed to printed, excluding I/O (p50, p99, max)\n"
 	"      --list             print every feature with its definition, and the\n"
 	"                         default set\n"
 	"  -h, --help             show this help\n"
@@ -44,7 +46,7 @@ static const char usage[] =
 
 enum {
 	OPT_SPEC_FILE = 256, OPT_RAW, OPT_TARGET_KIND, OPT_STREAM, OPT_SYMBOL, OPT_LIST,
-	OPT_WARMUP, OPT_STATE,
+	OPT_WARMUP, OPT_STATE, OPT_LATENCY,
 	OPT_VERSION,
 };
 
@@ -58,6 +60,7 @@ static const struct option options[] = {
 	{ "target-kind", required_argument, NULL, OPT_TARGET_KIND },
 	{ "stream", no_argument, NULL, OPT_STREAM },
 	{ "warmup", required_argument, NULL, OPT_WARMUP },
+	{ "latency", no_argument, NULL, OPT_LATENCY },
 	{ "state", required_argument, NULL, OPT_STATE },
 	{ "symbol", required_argument, NULL, OPT_SYMBOL },
 	{ "list", no_argument, NULL, OPT_LIST },
@@ -123,6 +126,7 @@ int cmd_main(int argc, char **argv)
 			break;
 		case OPT_STREAM: o.stream = 1; break;
 		case OPT_WARMUP: o.warmup = optarg; break;
+		case OPT_LATENCY: o.latency = 1; break;
 		case OPT_STATE: o.state = optarg; break;
 		case OPT_SYMBOL: o.symbol = optarg; break;
 		case OPT_LIST: list = 1; break;

@@ -25,6 +25,7 @@ struct sp_features_options {
 	const char *state;	/* per-symbol state loaded at start, saved at end */
 	int raw;		/* indicators see traded prices, not adjusted */
 	int stream;		/* write each row as its bar arrives */
+	int latency;		/* report per-bar time on stderr at the end */
 	int target;		/* horizon in rows; 0: no target column */
 	enum sp_target_kind target_kind;
 };

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rowpipe.h"
+#include <time.h>
 #include "banned.h"
 
 /*
@@ -305,6 +306,8 @@ struct job {
 	int failed, stop;
 	struct sp_rowpipe *pipe;	/* batch: the formatting thread */
 	double *rowvals;	/* one row for the pipe: close, features, target */
+	long long *lat;		/* --latency: histogram of per-bar times */
+	long long lat_n, lat_max;
 };
 
 static uint64_t hash_str(const char *s)
@@ -731,6 +734,45 @@ static void flush_output(void *arg)
 }
 
 /* Read one input; WARM: --warmup, into the state only. */
+/*
+ * Per-bar time in a histogram of 100 ns buckets up to 1 ms: flat memory
+ * however long the stream.  Slower bars share the last bucket.
+ */
+enum { LAT_BUCKET_NS = 100, LAT_BUCKETS = 10000 };
+
+static void latency_add(struct job *j, long long ns)
+{
+	long long b = ns / LAT_BUCKET_NS;
+
+	if (!j->lat && !(j->lat = calloc(LAT_BUCKETS, sizeof(*j->lat))))
+		return;
+	j->lat[b < LAT_BUCKETS ? b : LAT_BUCKETS - 1]++;
+	j->lat_n++;
+	if (ns > j->lat_max)
+		j->lat_max = ns;
+}
+
+/* The upper edge of the bucket holding fraction Q of the bars, in µs. */
+static double latency_quantile(const struct job *j, double q)
+{
+	long long need = (long long)(q * (double)j->lat_n + 0.999999), seen = 0;
+
+	for (int b = 0; b < LAT_BUCKETS; b++)
+		if ((seen += j->lat[b]) >= need)
+			return (b + 1) * LAT_BUCKET_NS / 1000.0;
+	return j->lat_max / 1000.0;
+}
+
+static void latency_report(const struct job *j)
+{
+	if (!j->lat_n)
+		return;
+	fprintf(stderr, "%s: %lld bars, time per bar from parsed to printed (no I/O): "
+		"p50 %.1f us, p99 %.1f us, p99.9 %.1f us, max %.1f us\n", sp_progname(), j->lat_n,
+		latency_quantile(j, 0.50), latency_quantile(j, 0.99), latency_quantile(j, 0.999),
+		j->lat_max / 1000.0);
+}
+
 static int read_input(struct job *j, const char *path, int warm)
 {
 	struct sp_reader *r = sp_reader_open(path);
@@ -765,8 +807,18 @@ static int read_input(struct job *j, const char *path, int warm)
 			}
 			bound = 1;
 		}
-		if (do_row(j, r, &bc, warm) < 0)
+		if (j->o->latency && !warm) {
+			struct timespec t0, t1;
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			int bad = do_row(j, r, &bc, warm) < 0;
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			latency_add(j, (t1.tv_sec - t0.tv_sec) * 1000000000LL +
+					       (t1.tv_nsec - t0.tv_nsec));
+			if (bad)
+				break;
+		} else if (do_row(j, r, &bc, warm) < 0) {
 			break;
+		}
 	}
 	if (bound)
 		sp_bar_cols_release(&bc);
@@ -1014,6 +1066,9 @@ int sp_features_run(const struct sp_features_options *o, const char *const *inpu
 	j.out = NULL;
 out:
 	finish_pipe(&j);
+	if (o->latency)
+		latency_report(&j);
+	free(j.lat);
 	free(j.rowvals);
 	sp_writer_abort(j.out);
 	for (size_t i = 0; i < j.nsyms; i++)
