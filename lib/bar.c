@@ -147,23 +147,6 @@ static enum sp_reject fail(char *detail, size_t n, enum sp_reject why,
 	return why;
 }
 
-/* A field as a finite number; 1 if present and good, 0 if missing, -1 if bad. */
-static int number(const struct sp_reader *r, int col, double *v)
-{
-	struct sp_field f = sp_reader_field(r, (size_t)col);
-
-	switch (f.type) {
-	case SP_FIELD_MISSING:
-		return 0;
-	case SP_FIELD_NUMBER:
-		*v = f.num;
-		return 1;
-	case SP_FIELD_TEXT:
-		return sp_num_parse(f.s, f.len, v) == 0 ? 1 : -1;
-	default:
-		return -1;
-	}
-}
 
 /* At most 40 bytes of a field for a message, not cutting a UTF-8 character. */
 static int clipped(const char *s, size_t len)
@@ -292,7 +275,7 @@ enum sp_reject sp_bar_parse(const struct sp_bar_cols *c, const struct sp_reader 
 	if ((why = parse_date(c, r, rules, bar, detail, n, out_of_range)))
 		return why;
 	for (int i = 0; i < 4; i++) {
-		got = number(r, cols[i], prices[i]);
+		got = sp_reader_number(r, cols[i], prices[i]);
 		if (got == 0)
 			return fail(detail, n, SP_REJECT_MISSING, "%s is empty",
 				    price_names[i]);
@@ -303,7 +286,7 @@ enum sp_reject sp_bar_parse(const struct sp_bar_cols *c, const struct sp_reader 
 			return fail(detail, n, SP_REJECT_NONPOSITIVE, "%s %s is not positive",
 				    price_names[i], shown(*prices[i], t1));
 	}
-	got = c->adj_close >= 0 ? number(r, c->adj_close, &bar->adj_close) : 0;
+	got = c->adj_close >= 0 ? sp_reader_number(r, c->adj_close, &bar->adj_close) : 0;
 	if (got < 0)
 		return not_number(detail, n, SP_REJECT_NUMBER, "adj_close",
 				  sp_reader_field(r, (size_t)c->adj_close));
@@ -323,7 +306,7 @@ enum sp_reject sp_bar_parse(const struct sp_bar_cols *c, const struct sp_reader 
 		return fail(detail, n, SP_REJECT_CLOSE_RANGE, "close %s is outside [low %s, high %s]",
 			    shown(bar->close, t1), shown(bar->low, t2), shown(bar->high, t3));
 
-	got = c->volume >= 0 ? number(r, c->volume, &v) : 0;
+	got = c->volume >= 0 ? sp_reader_number(r, c->volume, &v) : 0;
 	bar->has_volume = got > 0;
 	if (got < 0)
 		return not_number(detail, n, SP_REJECT_VOLUME, "volume",

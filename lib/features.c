@@ -498,32 +498,12 @@ static void symbol_end(struct job *j)
 
 /* ---- reading --------------------------------------------------------------- */
 
-/* A field as a finite number: 1 good, 0 missing, -1 not a number. */
-static int number(const struct sp_reader *r, int col, double *v)
-{
-	struct sp_field f;
-
-	if (col < 0)
-		return 0;
-	f = sp_reader_field(r, (size_t)col);
-	switch (f.type) {
-	case SP_FIELD_MISSING:
-		return 0;
-	case SP_FIELD_NUMBER:
-		*v = f.num;
-		return 1;
-	case SP_FIELD_TEXT:
-		return sp_num_parse(f.s, f.len, v) == 0 ? 1 : -1;
-	default:
-		return -1;
-	}
-}
 
 static double price(const struct sp_reader *r, int col)
 {
 	double v;
 
-	return number(r, col, &v) > 0 && v > 0 ? v : NAN;
+	return sp_reader_number(r, col, &v) > 0 && v > 0 ? v : NAN;
 }
 
 static int symbol_char(unsigned char ch)
@@ -653,10 +633,10 @@ static int do_row(struct job *j, const struct sp_reader *r, const struct sp_bar_
 	bar.high = price(r, bc->high);
 	bar.low = price(r, bc->low);
 	bar.close = price(r, bc->close);
-	got = number(r, bc->volume, &bar.volume);
+	got = sp_reader_number(r, bc->volume, &bar.volume);
 	if (got <= 0 || !(bar.volume >= 0))
 		bar.volume = NAN;
-	got = number(r, bc->adj_close, &adj);
+	got = sp_reader_number(r, bc->adj_close, &adj);
 	p.close = bar.close;
 	p.base = bar.close;
 	if (got != 0) {

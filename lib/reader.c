@@ -790,6 +790,26 @@ int sp_reader_next(struct sp_reader *r)
 	return r->fmt == SP_FORMAT_NDJSON ? next_json(r) : next_csv(r);
 }
 
+int sp_reader_number(const struct sp_reader *r, int col, double *v)
+{
+	struct sp_field f;
+
+	if (col < 0)
+		return 0;
+	f = sp_reader_field(r, (size_t)col);
+	switch (f.type) {
+	case SP_FIELD_MISSING:
+		return 0;
+	case SP_FIELD_NUMBER:
+		*v = f.num;
+		return 1;
+	case SP_FIELD_TEXT:
+		return sp_num_parse(f.s, f.len, v) == 0 ? 1 : -1;
+	default:
+		return -1;
+	}
+}
+
 void sp_reader_on_wait(struct sp_reader *r, void (*fn)(void *), void *arg)
 {
 	sp_input_on_wait(r->in, fn, arg);

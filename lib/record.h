@@ -97,6 +97,12 @@ int sp_reader_present(const struct sp_reader *r, size_t col);
 /* Field COL of the current record; a missing field for any unknown COL. */
 struct sp_field sp_reader_field(const struct sp_reader *r, size_t col);
 
+/*
+ * Field COL (may be -1) as a finite number: 1 and *V set, 0 when missing,
+ * -1 when it is not a number (text that does not parse, a bool, an object).
+ */
+int sp_reader_number(const struct sp_reader *r, int col, double *v);
+
 void sp_reader_close(struct sp_reader *r);
 
 /* ------------------------------------------------------------------ */
