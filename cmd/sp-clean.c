@@ -69,28 +69,6 @@ static const struct option options[] = {
 
 int cmd_main(int argc, char **argv);
 
-/* After sp_opt_*() has said what is wrong with a value: the usual hint. */
-static int bad_value(void)
-{
-	fprintf(stderr, "Try '%s --help' for more information.\n", sp_progname());
-	return SP_EXIT_USAGE;
-}
-
-/* getopt said '?': an unknown option, or a value given to one that takes none. */
-static int bad_option(const char *arg, int opt)
-{
-	const char *eq = strchr(arg, '=');
-
-	if (!strncmp(arg, "--", 2) && eq)
-		for (const struct option *p = options; p->name; p++)
-			if (p->has_arg == no_argument && strlen(p->name) == (size_t)(eq - arg - 2) &&
-			    !strncmp(p->name, arg + 2, (size_t)(eq - arg - 2)))
-				return sp_usage_error("option '--%s' takes no value", p->name);
-	if (opt > 0 && opt < 256 && strncmp(arg, "--", 2))
-		return sp_usage_error("unknown option '-%c'", opt);
-	return sp_usage_error("unknown option '%s'", arg);
-}
-
 int cmd_main(int argc, char **argv)
 {
 	struct sp_clean_options o;
@@ -118,31 +96,31 @@ int cmd_main(int argc, char **argv)
 		case OPT_SYMBOL: o.symbol = optarg; break;
 		case OPT_TOLERANCE:
 			if (sp_opt_double("tolerance", optarg, &o.tolerance) < 0)
-				return bad_value();
+				return sp_opt_hint();
 			if (o.tolerance < 0 || o.tolerance >= 1)
 				return sp_usage_error("--tolerance: give a fraction in [0, 1)");
 			break;
 		case OPT_MAD_K:
 			if (sp_opt_double("mad-k", optarg, &o.mad_k) < 0)
-				return bad_value();
+				return sp_opt_hint();
 			if (o.mad_k <= 0)
 				return sp_usage_error("--mad-k: give a positive number");
 			break;
 		case OPT_MAD_WINDOW:
 			if (sp_opt_long("mad-window", optarg, 20, 100000, &window) < 0)
-				return bad_value();
+				return sp_opt_hint();
 			o.mad_window = (int)window;
 			break;
 		case OPT_MEMORY:
 			if (sp_opt_size("memory", optarg, &o.memory) < 0)
-				return bad_value();
+				return sp_opt_hint();
 			memory_set = 1;
 			break;
 		case OPT_TMPDIR: o.tmpdir = optarg; break;
 		case OPT_STRICT: o.strict = 1; break;
 		case OPT_THREADS:
 			if (sp_opt_long("threads", optarg, 1, 2, &threads) < 0)
-				return bad_value();
+				return sp_opt_hint();
 			o.threads = (int)threads;
 			break;
 		case 'q': o.quiet = 1; break;
@@ -151,7 +129,7 @@ int cmd_main(int argc, char **argv)
 		case ':':
 			return sp_usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			return bad_option(argv[optind - 1], optopt);
+			return sp_opt_unknown(options, argv[optind - 1], optopt);
 		}
 	}
 	if ((o.output && !*o.output) || (o.rejects && !*o.rejects) ||

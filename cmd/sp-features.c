@@ -71,28 +71,6 @@ static const struct option options[] = {
 
 int cmd_main(int argc, char **argv);
 
-/* After sp_opt_*() has said what is wrong with a value: the usual hint. */
-static int bad_value(void)
-{
-	fprintf(stderr, "Try '%s --help' for more information.\n", sp_progname());
-	return SP_EXIT_USAGE;
-}
-
-/* getopt said '?': an unknown option, or a value given to one that takes none. */
-static int bad_option(const char *arg, int opt)
-{
-	const char *eq = strchr(arg, '=');
-
-	if (!strncmp(arg, "--", 2) && eq)
-		for (const struct option *p = options; p->name; p++)
-			if (p->has_arg == no_argument && strlen(p->name) == (size_t)(eq - arg - 2) &&
-			    !strncmp(p->name, arg + 2, (size_t)(eq - arg - 2)))
-				return sp_usage_error("option '--%s' takes no value", p->name);
-	if (opt > 0 && opt < 256 && strncmp(arg, "--", 2))
-		return sp_usage_error("unknown option '-%c'", opt);
-	return sp_usage_error("unknown option '%s'", arg);
-}
-
 int cmd_main(int argc, char **argv)
 {
 	struct sp_features_options o;
@@ -114,7 +92,7 @@ int cmd_main(int argc, char **argv)
 		case OPT_RAW: o.raw = 1; break;
 		case 't':
 			if (sp_opt_long("target", optarg, 1, 100000, &target) < 0)
-				return bad_value();
+				return sp_opt_hint();
 			o.target = (int)target;
 			break;
 		case OPT_TARGET_KIND:
@@ -135,7 +113,7 @@ int cmd_main(int argc, char **argv)
 		case ':':
 			return sp_usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			return bad_option(argv[optind - 1], optopt);
+			return sp_opt_unknown(options, argv[optind - 1], optopt);
 		}
 	}
 	if (list)

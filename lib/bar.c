@@ -183,9 +183,8 @@ static int symbol_char(unsigned char ch)
 	return isalnum(ch) || (ch && strchr(".-^=_/:&", ch));
 }
 
-static enum sp_reject parse_symbol(const struct sp_bar_cols *c,
-				   const struct sp_reader *r, struct sp_bar *bar,
-				   char *detail, size_t n)
+enum sp_reject sp_bar_symbol(const struct sp_bar_cols *c, const struct sp_reader *r,
+			     char symbol[SP_SYMBOL_MAX], char *detail, size_t n)
 {
 	struct sp_field f;
 	const char *s;
@@ -212,9 +211,9 @@ static enum sp_reject parse_symbol(const struct sp_bar_cols *c,
 			return fail(detail, n, SP_REJECT_SYMBOL,
 				    "symbol '%.*s' has a character other than "
 				    "letters, digits and .-^=_/:&", (int)len, s);
-		bar->symbol[i] = (char)toupper((unsigned char)s[i]);
+		symbol[i] = (char)toupper((unsigned char)s[i]);
 	}
-	bar->symbol[len] = '\0';
+	symbol[len] = '\0';
 	return SP_REJECT_NONE;
 }
 
@@ -270,7 +269,7 @@ enum sp_reject sp_bar_parse(const struct sp_bar_cols *c, const struct sp_reader 
 	detail[0] = '\0';
 	if (sp_reader_bad(r))
 		return fail(detail, n, SP_REJECT_MALFORMED, "%s", sp_reader_bad(r));
-	if ((why = parse_symbol(c, r, bar, detail, n)))
+	if ((why = sp_bar_symbol(c, r, bar->symbol, detail, n)))
 		return why;
 	if ((why = parse_date(c, r, rules, bar, detail, n, out_of_range)))
 		return why;

@@ -65,6 +65,13 @@ void sp_bar_cols_release(struct sp_bar_cols *c);
 /* 1 if column COL of the reader is one of the bar columns in C. */
 int sp_bar_cols_has(const struct sp_bar_cols *c, int col);
 
+/*
+ * The current record's symbol, checked and upper-cased into SYMBOL (or the
+ * bound default).  SP_REJECT_NONE, or the reason with a sentence in DETAIL.
+ */
+enum sp_reject sp_bar_symbol(const struct sp_bar_cols *c, const struct sp_reader *r,
+			     char symbol[SP_SYMBOL_MAX], char *detail, size_t n);
+
 struct sp_bar_rules {
 	const struct sp_calendar *cal;	/* NULL: no calendar check */
 	double tolerance;	/* relative slack for open/close in [low, high] */

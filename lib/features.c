@@ -506,45 +506,16 @@ static double price(const struct sp_reader *r, int col)
 	return sp_reader_number(r, col, &v) > 0 && v > 0 ? v : NAN;
 }
 
-static int symbol_char(unsigned char ch)
-{
-	return isalnum(ch) || (ch && strchr(".-^=_/:&", ch));
-}
-
 /* Symbol and date as sp-clean checks them; NULL, or what is wrong in BUF. */
 static const char *parse_key(const struct sp_bar_cols *c, const struct sp_reader *r,
 			     char symbol[SP_SYMBOL_MAX], struct sp_when *when, char *buf,
 			     size_t n)
 {
 	struct sp_field f;
-	const char *s, *why;
-	size_t len;
+	const char *why;
 
-	if (c->symbol < 0) {
-		s = c->symbol_default;
-		len = strlen(s);
-	} else {
-		f = sp_reader_field(r, (size_t)c->symbol);
-		if (f.type == SP_FIELD_MISSING)
-			return "symbol is empty";
-		if (f.type != SP_FIELD_TEXT && f.type != SP_FIELD_STRING)
-			return "symbol is not a string";
-		s = f.s;
-		len = f.len;
-	}
-	if (len >= SP_SYMBOL_MAX) {
-		snprintf(buf, n, "symbol longer than %d characters", SP_SYMBOL_MAX - 1);
+	if (sp_bar_symbol(c, r, symbol, buf, n))
 		return buf;
-	}
-	for (size_t i = 0; i < len; i++) {
-		if (!symbol_char((unsigned char)s[i])) {
-			snprintf(buf, n, "symbol '%.*s' has a character other than letters, "
-				 "digits and .-^=_/:&", (int)len, s);
-			return buf;
-		}
-		symbol[i] = (char)toupper((unsigned char)s[i]);
-	}
-	symbol[len] = '\0';
 	f = sp_reader_field(r, (size_t)c->date);
 	if (f.type == SP_FIELD_MISSING)
 		return "date is empty";

@@ -4,9 +4,30 @@
 #include "usage.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "banned.h"
+
+int sp_opt_hint(void)
+{
+	fprintf(stderr, "Try '%s --help' for more information.\n", sp_progname());
+	return SP_EXIT_USAGE;
+}
+
+int sp_opt_unknown(const struct option *options, const char *arg, int opt)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (!strncmp(arg, "--", 2) && eq)
+		for (const struct option *p = options; p->name; p++)
+			if (p->has_arg == no_argument && strlen(p->name) == (size_t)(eq - arg - 2) &&
+			    !strncmp(p->name, arg + 2, (size_t)(eq - arg - 2)))
+				return sp_usage_error("option '--%s' takes no value", p->name);
+	if (opt > 0 && opt < 256 && strncmp(arg, "--", 2))
+		return sp_usage_error("unknown option '-%c'", opt);
+	return sp_usage_error("unknown option '%s'", arg);
+}
 
 int sp_opt_double(const char *name, const char *text, double *out)
 {
