@@ -12,6 +12,7 @@
 #include "usage.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "banned.h"
@@ -375,6 +376,22 @@ static int params_from(struct ctx *c, struct sp_model *m, const json_t *p)
 	return c->bad ? -1 : 0;
 }
 
+/* "name@version" from a registry, the name alone, or the kind. */
+static int set_label(struct sp_model *m, const json_t *doc)
+{
+	const char *name = json_string_value(json_object_get(doc, "name"));
+	json_t *version = json_object_get(doc, "version");
+	char buf[160];
+
+	if (name && json_is_integer(version))
+		snprintf(buf, sizeof(buf), "%s@%lld", name, (long long)json_integer_value(version));
+	else
+		snprintf(buf, sizeof(buf), "%s", name ? name : kind_names[m->kind]);
+	if (!(m->label = strdup(buf)))
+		return sp_error("out of memory");
+	return 0;
+}
+
 struct sp_model *sp_model_load(const char *path)
 {
 	struct ctx c = { path, 0 };
@@ -433,6 +450,8 @@ struct sp_model *sp_model_load(const char *path)
 	m->coverage = sp_json_num(iv, "coverage");
 	m->half_width = sp_json_num(iv, "half_width");
 	if (params_from(&c, m, json_object_get(doc, "params")) < 0)
+		goto fail;
+	if (set_label(m, doc) < 0)
 		goto fail;
 	m->doc = doc;
 	free(names);

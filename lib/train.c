@@ -500,7 +500,11 @@ static json_t *verdict(const char *kind, json_t *overall)
 	char buf[1024];
 	int n;
 
-	if (p < 0.05 && r2 > 0)
+	if (isnan(r2))
+		n = snprintf(buf, sizeof(buf),
+			     "%s cannot be compared with the random walk: every outcome is 0.",
+			     kind);
+	else if (p < 0.05 && r2 > 0)
 		n = snprintf(buf, sizeof(buf),
 			     "%s beats the random walk out of sample: its squared error is "
 			     "%.3g%% below the zero forecast's (R2 %.4f), Diebold-Mariano "
