@@ -435,6 +435,15 @@ static int finish(struct load *l, const char *name)
 	    !(ds->feat = calloc(l->ncols + 1, sizeof(*ds->feat))) ||
 	    !(ds->ignored = calloc(l->ncols + 1, sizeof(*ds->ignored))))
 		goto oom;
+	/* An automatic feature with no value at all (sp-clean's flags column
+	 * when nothing was flagged) is no feature: it would drop every row. */
+	for (size_t c = 0; c < l->ncols; c++) {
+		size_t i;
+		for (i = 0; i < l->n && isnan(l->x[i * l->ncols + c]); i++)
+			;
+		if (l->auto_features && i == l->n)
+			l->cols[c].text = 1;
+	}
 	for (size_t c = 0; c < l->ncols; c++) {
 		if (l->cols[c].text) {
 			ds->ignored[ds->nignored++] = l->names[c];

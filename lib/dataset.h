@@ -43,7 +43,8 @@ struct sp_dataset {
 
 	/* Rows read and why some were left out: every row is accounted for. */
 	size_t rows_read, rows_no_target, rows_missing;
-	char **ignored;		/* columns left out of an automatic feature list */
+	char **ignored;		/* automatic feature columns left out: text, or
+				 * without a value in any row */
 	size_t nignored;
 	uint64_t fingerprint;	/* FNV-1a of the rows used, in input order */
 };

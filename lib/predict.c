@@ -7,6 +7,7 @@
 
 #include "calendar.h"
 #include "date.h"
+#include "gbdt.h"
 #include "model.h"
 #include "predictions.h"
 #include "registry.h"
@@ -286,5 +287,6 @@ out:
 	free(j.close);
 	free(j.sym);
 	free(j.when);
+	sp_gbdt_release_threads();	/* XGBoost's idle OpenMP threads */
 	return rc;
 }

@@ -3,6 +3,7 @@
  */
 #include "train-job.h"
 
+#include "gbdt.h"
 #include "json.h"
 #include "predictions.h"
 #include "usage.h"
@@ -168,5 +169,6 @@ out:
 	json_decref(doc);
 	sp_train_result_release(&res);
 	sp_dataset_release(&ds);
+	sp_gbdt_release_threads();	/* XGBoost's idle OpenMP threads */
 	return rc;
 }
