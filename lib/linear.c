@@ -163,7 +163,11 @@ int sp_ridge_fit(const struct sp_moments *m, double alpha, struct sp_linear *f)
 	for (size_t j = 0; j < p; j++) {
 		double var = (m->suu[j * p + j] - m->su[j] * m->su[j] / n) / n;
 		f->mean[j] = m->shift[j] + m->su[j] / n;
-		f->sd[j] = constant(var, f->mean[j]) ? 0 : sqrt(var);
+		/* Moments about a shift leave rounding noise of eps times the
+		 * mean square about it in the variance of a constant column. */
+		f->sd[j] = constant(var, f->mean[j]) || !(var > 1e-13 * m->suu[j * p + j] / n) ?
+				   0 :
+				   sqrt(var);
 	}
 	for (size_t j = 0; j < p; j++) {
 		for (size_t k = j; k < p; k++) {
