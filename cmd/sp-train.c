@@ -25,7 +25,7 @@ static const char usage[] =
 	"\n"
 	"  -m, --model KIND       naive, ridge, logistic, gbdt or ensemble (ridge)\n"
 	"  -o, --output FILE      write the model (JSON; .zst compresses)\n"
-	"      --report FILE      write the evaluation report (JSON)\n"
+	"      --report FILE      write the evaluation report as JSON\n"
 	"      --oos-predictions FILE\n"
 	"                         write the walk-forward out-of-sample predictions\n"
 	"  -f, --format FMT       format of --oos-predictions: csv or ndjson (csv)\n"

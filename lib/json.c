@@ -132,10 +132,15 @@ static void emit(struct buf *b, const json_t *v, int depth, int pretty)
 		puts_(b, num);
 		break;
 	case JSON_REAL:
-		if (sp_num_format(json_real_value(v), num))
+		/* A real stays a real when read back ("6779.0", not "6779"):
+		 * XGBoost's model reader tells the two apart. */
+		if (sp_num_format(json_real_value(v), num)) {
 			puts_(b, num);
-		else
+			if (!strpbrk(num, ".e"))
+				puts_(b, ".0");
+		} else {
 			puts_(b, "null");
+		}
 		break;
 	case JSON_TRUE:
 		puts_(b, "true");

@@ -12,7 +12,8 @@
 /*
  * V as text, indented by two spaces per level (arrays of scalars on one
  * line), with a final newline; malloc'd, or NULL after "out of memory".
- * Non-finite reals print as null.  Object keys keep their insertion order.
+ * Non-finite reals print as null, integral reals with ".0".  Object keys
+ * keep their insertion order.
  */
 char *sp_json_format(const json_t *v, size_t *len);
 

@@ -89,9 +89,54 @@ void sp_model_free(struct sp_model *m)
 		sp_model_free(m->members[i]);
 	free(m->members);
 	free(m->weights);
+	for (size_t i = 0; i < m->nsymbols; i++) {
+		free(m->symbols[i]);
+		sp_model_free(m->by_symbol[i]);
+	}
+	free(m->symbols);
+	free(m->by_symbol);
 	free(m->label);
 	json_decref(m->doc);
 	free(m);
+}
+
+const struct sp_model *sp_model_pick(const struct sp_model *m, const char *symbol)
+{
+	size_t lo = 0, hi = m->nsymbols;
+
+	if (!m->symbols)
+		return m;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(m->symbols[mid], symbol);
+		if (!c)
+			return m->by_symbol[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+int sp_model_add_symbol(struct sp_model *m, const char *symbol, struct sp_model *sub)
+{
+	size_t n = m->nsymbols;
+	void *p;
+
+	if (n && strcmp(m->symbols[n - 1], symbol) >= 0)
+		return sp_error("internal: per-symbol models out of order");
+	if (!(p = realloc(m->symbols, (n + 1) * sizeof(*m->symbols))))
+		return sp_error("out of memory");
+	m->symbols = p;
+	if (!(p = realloc(m->by_symbol, (n + 1) * sizeof(*m->by_symbol))))
+		return sp_error("out of memory");
+	m->by_symbol = p;
+	if (!(m->symbols[n] = strdup(symbol)))
+		return sp_error("out of memory");
+	m->by_symbol[n] = sub;
+	m->nsymbols++;
+	return 0;
 }
 
 /* ---- prediction ----------------------------------------------------------------- */
@@ -111,6 +156,8 @@ int sp_model_predict(const struct sp_model *m, const double *x, size_t n, double
 
 	for (size_t i = 0; prob && i < n; i++)
 		prob[i] = NAN;
+	if (m->symbols)
+		return sp_error("internal: a per-symbol model needs the rows' symbols");
 	switch (m->kind) {
 	case SP_MODEL_NAIVE:
 		for (size_t i = 0; i < n; i++)
@@ -154,6 +201,28 @@ int sp_model_predict(const struct sp_model *m, const double *x, size_t n, double
 	return sp_error("internal: unknown model kind");
 }
 
+int sp_model_predict_sym(const struct sp_model *m, const char *const *sym, const double *x,
+			 size_t n, double *ret, double *prob, double *hw)
+{
+	if (!m->symbols) {
+		for (size_t i = 0; i < n; i++)
+			hw[i] = m->half_width;
+		return sp_model_predict(m, x, n, ret, prob);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct sp_model *sub = sp_model_pick(m, sym[i]);
+		ret[i] = hw[i] = NAN;
+		if (prob)
+			prob[i] = NAN;
+		if (!sub)
+			continue;
+		if (sp_model_predict(sub, x + i * m->nfeat, 1, ret + i, prob ? prob + i : NULL) < 0)
+			return -1;
+		hw[i] = sub->half_width;
+	}
+	return 0;
+}
+
 /* ---- to JSON -------------------------------------------------------------------- */
 
 static json_t *numbers(const double *v, size_t n)
@@ -168,6 +237,17 @@ static json_t *numbers(const double *v, size_t n)
 static json_t *params_json(const struct sp_model *m)
 {
 	json_t *p = json_object();
+
+	if (m->symbols) {
+		json_t *all = json_object();
+		for (size_t i = 0; i < m->nsymbols; i++)
+			json_object_set_new(all, m->symbols[i],
+					    json_pack("{s:o, s:o}", "params",
+						      params_json(m->by_symbol[i]), "half_width",
+						      sp_json_real(m->by_symbol[i]->half_width)));
+		json_object_set_new(p, "per_symbol", all);
+		return p;
+	}
 
 	switch (m->kind) {
 	case SP_MODEL_NAIVE:
@@ -219,8 +299,22 @@ static json_t *params_json(const struct sp_model *m)
 	return p;
 }
 
+/* What the model does with a missing value, in words, for the file. */
+static const char *missing_rule(const struct sp_model *m, char *buf, size_t n)
+{
+	if (m->kind == SP_MODEL_GBDT)
+		return "missing values go down XGBoost's learned default branch";
+	if (m->kind != SP_MODEL_NAIVE)
+		return "a row with a missing feature gets no prediction";
+	if (m->rule != SP_NAIVE_MOMENTUM)
+		return "reads no feature";
+	snprintf(buf, n, "a row without %s gets no prediction", m->feat[0]);
+	return buf;
+}
+
 json_t *sp_model_to_json(const struct sp_model *m)
 {
+	char buf[96];
 	json_t *o = json_object(), *feat = json_array(), *params = params_json(m);
 
 	if (!o || !feat || !params) {
@@ -238,13 +332,7 @@ json_t *sp_model_to_json(const struct sp_model *m)
 	json_object_set_new(o, "features", feat);
 	json_object_set_new(o, "target", json_string(m->target));
 	json_object_set_new(o, "horizon", json_integer(m->horizon));
-	json_object_set_new(o, "missing",
-			    json_string(m->kind == SP_MODEL_GBDT ?
-						"missing values go down XGBoost's learned default "
-						"branch" :
-					m->kind == SP_MODEL_NAIVE ?
-						"a missing momentum gives no prediction" :
-						"a row with a missing feature gets no prediction"));
+	json_object_set_new(o, "missing", json_string(missing_rule(m, buf, sizeof(buf))));
 	json_object_set_new(o, "signal",
 			    json_pack("{s:s, s:o, s:o}", "on",
 				      m->kind == SP_MODEL_LOGISTIC ? "probability" : "pred_return",
@@ -297,10 +385,46 @@ static int need_array(struct ctx *c, const json_t *obj, const char *key, double 
 	return 0;
 }
 
+static int params_from(struct ctx *c, struct sp_model *m, const json_t *p);
+
+static int per_symbol_from(struct ctx *c, struct sp_model *m, const json_t *all)
+{
+	const char *sym, *prev = NULL;
+	json_t *one;
+
+	if (!json_is_object(all))
+		return sp_error("%s: model: 'per_symbol' is not an object", c->path);
+	json_object_foreach((json_t *)all, sym, one) {
+		struct sp_model *sub = sp_model_new(m->kind, (const char *const *)m->feat, m->nfeat,
+						    m->target, m->horizon, m->logret);
+		if (!sub)
+			return -1;
+		sub->half_width = sp_json_num(one, "half_width");
+		sub->buy = m->buy;
+		sub->sell = m->sell;
+		if (prev && strcmp(prev, sym) >= 0) {
+			sp_model_free(sub);
+			return sp_error("%s: model: per_symbol keys not in order at '%s'", c->path,
+					sym);
+		}
+		if (params_from(c, sub, json_object_get(one, "params")) < 0 ||
+		    sp_model_add_symbol(m, sym, sub) < 0) {
+			sp_model_free(sub);
+			return -1;
+		}
+		prev = sym;
+	}
+	if (!m->nsymbols)
+		return sp_error("%s: model: 'per_symbol' is empty", c->path);
+	return 0;
+}
+
 static int params_from(struct ctx *c, struct sp_model *m, const json_t *p)
 {
 	if (!json_is_object(p))
 		return sp_error("%s: model: no 'params' object", c->path);
+	if (json_object_get(p, "per_symbol"))
+		return per_symbol_from(c, m, json_object_get(p, "per_symbol"));
 	switch (m->kind) {
 	case SP_MODEL_NAIVE: {
 		const char *rule = json_string_value(json_object_get(p, "rule"));
@@ -451,6 +575,10 @@ struct sp_model *sp_model_load(const char *path)
 	m->half_width = sp_json_num(iv, "half_width");
 	if (params_from(&c, m, json_object_get(doc, "params")) < 0)
 		goto fail;
+	for (size_t i = 0; i < m->nsymbols; i++) {
+		m->by_symbol[i]->buy = m->buy;
+		m->by_symbol[i]->sell = m->sell;
+	}
 	if (set_label(m, doc) < 0)
 		goto fail;
 	m->doc = doc;

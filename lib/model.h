@@ -45,6 +45,11 @@ struct sp_model {
 	size_t nmembers;		/* ensemble */
 	struct sp_model **members;
 	double *weights;
+	/* --per-symbol: one model of the same kind per symbol, sorted by name;
+	 * a symbol not among them gets no prediction */
+	size_t nsymbols;
+	char **symbols;
+	struct sp_model **by_symbol;
 
 	char *label;		/* "name@version" for the predictions' model column */
 	json_t *doc;		/* the file's other sections, kept as read */
@@ -69,6 +74,22 @@ void sp_model_free(struct sp_model *m);
  */
 int sp_model_predict(const struct sp_model *m, const double *x, size_t n, double *ret,
 		     double *prob);
+
+/*
+ * sp_model_predict() for rows of symbols SYM (read only for per-symbol
+ * models) that also gives each row's interval half-width HW.
+ */
+int sp_model_predict_sym(const struct sp_model *m, const char *const *sym, const double *x,
+			 size_t n, double *ret, double *prob, double *hw);
+
+/* The model that predicts SYMBOL: M itself, or its per-symbol model; NULL if none. */
+const struct sp_model *sp_model_pick(const struct sp_model *m, const char *symbol);
+
+/*
+ * Add SUB (taken over) as the model of SYMBOL (copied) to the per-symbol
+ * model M.  Symbols must come in increasing order.  0, or -1 after a message.
+ */
+int sp_model_add_symbol(struct sp_model *m, const char *symbol, struct sp_model *sub);
 
 /* The model's sections of its file: kind, features, target, params... New reference. */
 json_t *sp_model_to_json(const struct sp_model *m);

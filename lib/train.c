@@ -17,6 +17,7 @@
 #include "usage.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "banned.h"
@@ -70,12 +71,37 @@ static size_t row(const struct job *j, size_t date)
 	return j->ds->date_start[date];
 }
 
+/*
+ * A model of KIND over the dataset's features.  A naive model reads none,
+ * or, for momentum, the column ret_H (which sp-features writes).
+ */
 static struct sp_model *new_model(const struct job *j, enum sp_model_kind kind)
 {
 	const struct sp_dataset *ds = j->ds;
+	char mom[32];
+	const char *one[1] = { mom };
 
+	if (kind == SP_MODEL_NAIVE) {
+		snprintf(mom, sizeof(mom), "ret_%d", ds->horizon);
+		return sp_model_new(kind, one, j->o->naive_rule == SP_NAIVE_MOMENTUM, ds->target,
+				    ds->horizon, ds->logret);
+	}
 	return sp_model_new(kind, (const char *const *)ds->feat, ds->nfeat, ds->target,
 			    ds->horizon, ds->logret);
+}
+
+/* M's predictions of rows [A, B) into PRED + A and PROB + A. */
+static int predict_rows(const struct job *j, const struct sp_model *m, size_t a, size_t b,
+			double *pred, double *prob)
+{
+	const struct sp_dataset *ds = j->ds;
+
+	if (m->kind != SP_MODEL_NAIVE)
+		return sp_model_predict(m, ds->x + a * j->p, b - a, pred + a, prob + a);
+	for (size_t i = a; i < b; i++)
+		pred[i] = m->rule == SP_NAIVE_ZERO ? 0 : m->rule == SP_NAIVE_MEAN ? m->mean :
+										 ds->mom[i];
+	return 0;
 }
 
 static double mean_y(const struct job *j, size_t a, size_t b)
@@ -451,7 +477,7 @@ static int run_fold(const struct job *j, struct eval *e, struct sp_train_result 
 		dlo = dhi - (size_t)j->o->window;
 	if (fit_kind(j, j->o->kind, dlo, dhi, &f) < 0)
 		goto out;
-	if (sp_model_predict(f.model, ds->x + a * j->p, b - a, res->pred + a, res->prob + a) < 0)
+	if (predict_rows(j, f.model, a, b, res->pred, res->prob) < 0)
 		goto out;
 	for (size_t i = f.va; i < f.vb; i++)
 		if (!isnan(f.val_pred[i - f.va]))

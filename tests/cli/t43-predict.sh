@@ -62,6 +62,28 @@ exits 2 "neither --model nor --registry" sp sp-predict "$T/a.csv" 2>/dev/null
 exits 1 "a bad number" sp sp-predict -m "$T/m.json" "$T/bad.csv" 2>"$T/err"
 has "$T/err" "bad.csv:2: sig is not a number" "a bad number: FILE:LINE"
 
+# gbdt and ensemble model files load back (XGBoost's reals stay reals).
+sp sp-train -q -m gbdt --threads 1 --rounds 30 "$T/a.csv" -o "$T/g.json"
+sp sp-predict -m "$T/g.json" "$T/a.csv" >"$T/pg.csv" 2>"$T/err"
+ok $? "a gbdt model file loads and predicts"
+is "$(tail -n +2 "$T/pg.csv" | awk -F, '$5 == "" || $10 != "gbdt"' | wc -l)" 0 "gbdt: every row predicted"
+sp sp-train -q -m ensemble --threads 1 --rounds 30 "$T/a.csv" -o "$T/e.json"
+sp sp-predict -m "$T/e.json" "$T/a.csv" >"$T/pe.csv" 2>"$T/err"
+ok $? "an ensemble model file loads and predicts"
+is "$(jq -r '[.params.members[].weight] | add' "$T/e.json")" 1 "ensemble: weights sum to 1"
+
+# A momentum model reads ret_5 only: its prediction is that column.
+awk -F, -v OFS=, 'NR == 1 { print $0, "ret_5"; next }
+	{ k = $1; n[k]++; c[k, n[k]] = $3; r = n[k] > 5 ? $3 / c[k, n[k] - 5] - 1 : ""; print $0, r }' \
+	"$T/a.csv" >"$T/mom.csv"
+sp sp-train -q -m naive --naive momentum "$T/mom.csv" -o "$T/mom.json"
+is "$(jq -c .features "$T/mom.json")" '["ret_5"]' "momentum: the model reads ret_5 only"
+sp sp-predict -m "$T/mom.json" "$T/mom.csv" >"$T/pm.csv" 2>"$T/err"
+ok $? "momentum: predicts"
+is "$(awk -F, 'NR == FNR { if (FNR > 1 && $7 != "") want[$1 "," $2] = $7; next }
+	FNR > 1 { n++; if (($1 "," $2) in want && $5 + 0 != want[$1 "," $2] + 0) bad++ } END { print n, bad + 0 }' "$T/mom.csv" "$T/pm.csv")" \
+	"2370 0" "momentum: pred_return is ret_5 wherever it is known"
+
 # --stream: a prediction is out before the next row comes; SIGHUP reloads.
 wait_lines() {	# wait_lines FILE N: up to 20 s for FILE to have N lines
 	for _ in $(seq 200); do

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# t44-train-docs: sp-train's and sp-predict's code, --help and man pages
+# agree, in the manner of t90-docs.sh: the options of --help, the getopt
+# table, getopt_long's short options and the man page's OPTIONS; --version
+# and a bad option; the pages render cleanly in 80 columns.
+. tests/cli/lib.sh
+
+agree() {	# agree DESCRIPTION LIST: passes when LIST (what disagrees) is empty
+	if [ -z "$2" ]; then
+		ok 0 "$1"
+	else
+		ok 1 "$1"
+		printf '%s\n' "$2" | head -20 | sed 's/^/#   /'
+	fi
+}
+only_in() {	# only_in A B: lines of file A not in file B
+	LC_ALL=C comm -23 <(LC_ALL=C sort -u "$1") <(LC_ALL=C sort -u "$2")
+}
+section() {	# section PAGE NAME: the roff source of section NAME
+	awk -v want="$2" '
+		/^\.SH / { s = substr($0, 5); gsub(/"/, "", s); on = s == want; next }
+		on' "$1"
+}
+plain() {
+	sed -E 's/\\f[BIRP]//g; s/\\-/-/g; s/\\\(em/--/g; s/\\\(->/->/g; s/^\.[A-Z]+ ?//; s/"//g'
+}
+tags() {
+	awk 'tp { print; tp = 0 } /^\.TP/ { tp = 1 }' | plain
+}
+signatures() {
+	sed -nE 's/^ *(-([a-zA-Z]), )?--([a-z][a-z0-9-]*)( ([A-Z]+))?([ ,].*)?$/\3:\2:\5/p'
+}
+want=$(sed -nE 's/^#define SP_VERSION "(.*)"$/\1/p' lib/version.h)
+
+for tool in sp-train sp-predict; do
+	src=cmd/$tool.c
+	page=man/$tool.1
+	st=0
+	sp "$tool" --help >"$T/help" 2>"$T/help.err" || st=$?
+	is "$st:$(wc -c <"$T/help.err")" 0:0 "$tool --help exits 0 and writes nothing to stderr"
+	has "$T/help" "^usage: $tool " "$tool --help writes its usage to stdout"
+	is "$(sp "$tool" --version)" "$tool $want" "$tool --version"
+	st=0
+	sp "$tool" --bogus >"$T/out" 2>"$T/err" || st=$?
+	is "$st:$(wc -c <"$T/out")" 2:0 "$tool --bogus exits 2 with nothing on stdout"
+	has "$T/err" "--help" "$tool: a bad option's message mentions --help"
+
+	signatures <"$T/help" | sort -u >"$T/opt.help"
+	section "$page" OPTIONS | tags | signatures | sort -u >"$T/opt.man"
+	cut -d: -f1 "$T/opt.help" >"$T/long.help"
+	cut -d: -f1 "$T/opt.man" >"$T/long.man"
+	is "$(wc -l <"$T/opt.help")" "$(grep -cE '^ +(-[a-zA-Z], )?--[a-z]' "$T/help")" \
+		"$tool: every option line of --help is understood by this test"
+	agree "$tool: every option in --help is in $page's OPTIONS" \
+		"$(only_in "$T/long.help" "$T/long.man")"
+	agree "$tool: every option in $page's OPTIONS is in --help" \
+		"$(only_in "$T/long.man" "$T/long.help")"
+	agree "$tool: --help and $page agree on short options and argument names" \
+		"$(diff "$T/opt.help" "$T/opt.man" | grep '^[<>]')"
+	plain <"$page" | grep -oE -- '--[a-z][a-z0-9-]*' | sed 's/^--//' | sort -u >"$T/long.mentioned"
+	agree "$tool: every --option $page mentions is one of $tool's" \
+		"$(only_in "$T/long.mentioned" "$T/long.help")"
+	sed -nE 's/.*\{ *"([a-z][a-z0-9-]*)", *(no|required|optional)_argument.*/\1 \2/p' "$src" |
+		sort -u >"$T/opt.table"
+	cut -d' ' -f1 "$T/opt.table" >"$T/long.table"
+	agree "$tool: --help and the getopt table have the same options" \
+		"$(diff <(sort -u "$T/long.help") "$T/long.table" | grep '^[<>]')"
+	agree "$tool: an option takes an argument in the table iff --help names one" \
+		"$(while IFS=: read -r name short arg; do
+			kind=$(awk -v n="$name" '$1 == n { print $2 }' "$T/opt.table")
+			w=no
+			[ -n "$arg" ] && w=required
+			[ "$kind" = "$w" ] || echo "--$name: table $kind, --help ${arg:-no argument}"
+		done <"$T/opt.help")"
+	optstring=$(sed -nE 's/.*getopt_long\([^"]*"([^"]*)".*/\1/p' "$src")
+	sed -E 's/^[-+]?:?//' <<<"$optstring" | grep -oE '[a-zA-Z]:?' | sort -u >"$T/short.table"
+	awk -F: '$2 != "" { print $2 ($3 != "" ? ":" : "") }' "$T/opt.help" | sort -u >"$T/short.help"
+	agree "$tool: getopt_long's \"$optstring\" matches --help's short options" \
+		"$(diff "$T/short.table" "$T/short.help" | grep '^[<>]')"
+	# An option that needs a value, given none, is a usage error.
+	agree "$tool: every option with an argument refuses to go without it" \
+		"$(while IFS=: read -r name short arg; do
+			[ -n "$arg" ] || continue
+			st=0
+			sp "$tool" "--$name" </dev/null >"$T/junk" 2>"$T/arg.err" || st=$?
+			[ "$st" -eq 2 ] || echo "$tool --$name: exit $st, not 2"
+		done <"$T/opt.help")"
+
+	if command -v groff >"$T/junk"; then
+		groff -man -Tutf8 -ww -z "$page" >"$T/lint" 2>&1
+		is "$(cat "$T/lint")" "" "groff -ww has no warnings for $page"
+		is "$(groff -man -Tascii -rLL=78n -P-cbou "$page" 2>"$T/junk" | awk 'length > 80' | head -3)" "" \
+			"$page fits 80 columns"
+	fi
+	has "$page" '^\.BR sp \(7\)' "$page refers to sp(7)"
+	for s in DESCRIPTION OPTIONS 'EXIT STATUS' EXAMPLES; do
+		[ -n "$(section "$page" "$s")" ]
+		ok $? "$page has a $s section"
+	done
+done
+for s in EVALUATION 'READING THE REPORT' MODELS INTERVALS 'MODEL FILE' REGISTRY; do
+	[ -n "$(section man/sp-train.1 "$s")" ]
+	ok $? "man/sp-train.1 explains $s"
+done
+
+done_testing
