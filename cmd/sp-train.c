@@ -35,6 +35,7 @@ static const char usage[] =
 	"                         numeric column but symbol, date, prices, y_*)\n"
 	"      --exclude LIST     columns never to use as features\n"
 	"      --folds K          walk-forward test folds (5)\n"
+	"      --per-symbol       one model per symbol, each evaluated on its own rows\n"
 	"      --window N         rolling training window of N dates (expanding)\n"
 	"      --embargo N        dates between the purged labels and a test fold\n"
 	"                         (the horizon; at least the horizon)\n"
@@ -67,7 +68,7 @@ enum {
 	OPT_REPORT = 256, OPT_OOS, OPT_TARGET, OPT_FEATURES, OPT_EXCLUDE, OPT_FOLDS, OPT_WINDOW,
 	OPT_EMBARGO, OPT_VAL_FRAC, OPT_ALPHAS, OPT_NAIVE, OPT_ROUNDS, OPT_MAX_DEPTH, OPT_ETA,
 	OPT_SEED, OPT_THREADS, OPT_COVERAGE, OPT_ADAPTIVE, OPT_ACI_GAMMA, OPT_BUY, OPT_SELL,
-	OPT_REGISTRY, OPT_NAME, OPT_PROMOTE, OPT_PROMOTE_METRIC, OPT_VERSION,
+	OPT_REGISTRY, OPT_NAME, OPT_PROMOTE, OPT_PROMOTE_METRIC, OPT_PER_SYMBOL, OPT_VERSION,
 };
 
 static const struct option options[] = {
@@ -80,6 +81,7 @@ static const struct option options[] = {
 	{ "features", required_argument, NULL, OPT_FEATURES },
 	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
 	{ "folds", required_argument, NULL, OPT_FOLDS },
+	{ "per-symbol", no_argument, NULL, OPT_PER_SYMBOL },
 	{ "window", required_argument, NULL, OPT_WINDOW },
 	{ "embargo", required_argument, NULL, OPT_EMBARGO },
 	{ "val-frac", required_argument, NULL, OPT_VAL_FRAC },
@@ -273,6 +275,7 @@ int cmd_main(int argc, char **argv)
 			}
 			break;
 		case OPT_ADAPTIVE: j.train.adaptive = 1; break;
+		case OPT_PER_SYMBOL: j.train.per_symbol = 1; break;
 		case OPT_ACI_GAMMA:
 			if (sp_opt_double("aci-gamma", optarg, &j.train.aci_gamma) < 0)
 				goto hint;

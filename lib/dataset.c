@@ -550,6 +550,54 @@ out:
 	return rc;
 }
 
+int sp_dataset_subset(const struct sp_dataset *src, uint32_t sym, struct sp_dataset *dst,
+		      size_t *rows)
+{
+	size_t n = 0, p = src->nfeat;
+
+	sp_dataset_init(dst);
+	for (size_t i = 0; i < src->n; i++)
+		if (src->sym[i] == sym)
+			rows[n++] = i;
+	dst->nfeat = p;
+	dst->horizon = src->horizon;
+	dst->logret = src->logret;
+	dst->intraday = src->intraday;
+	dst->rows_read = n;
+	dst->fingerprint = src->fingerprint;
+	if (!(dst->feat = calloc(p + 1, sizeof(char *))) || !(dst->target = strdup(src->target)) ||
+	    !(dst->syms = calloc(1, sizeof(char *))) ||
+	    !(dst->syms[0] = strdup(src->syms[sym])) || !(dst->x = malloc((n * p + 1) * sizeof(double))) ||
+	    !(dst->y = malloc((n + 1) * sizeof(double))) ||
+	    !(dst->close = malloc((n + 1) * sizeof(double))) ||
+	    !(dst->mom = malloc((n + 1) * sizeof(double))) ||
+	    !(dst->when = malloc((n + 1) * sizeof(int64_t))) ||
+	    !(dst->sym = calloc(n + 1, sizeof(uint32_t))) ||
+	    !(dst->date = malloc((n + 1) * sizeof(int32_t))) ||
+	    !(dst->date_start = malloc((n + 2) * sizeof(size_t))))
+		goto oom;
+	dst->nsyms = 1;
+	for (size_t c = 0; c < p; c++)
+		if (!(dst->feat[c] = strdup(src->feat[c])))
+			goto oom;
+	for (size_t k = 0; k < n; k++) {
+		size_t i = rows[k];
+		memcpy(dst->x + k * p, src->x + i * p, p * sizeof(double));
+		dst->y[k] = src->y[i];
+		dst->close[k] = src->close[i];
+		dst->mom[k] = src->mom[i];
+		dst->when[k] = src->when[i];
+		dst->date_start[k] = k;	/* one row per date */
+		dst->date[k] = (int32_t)k;
+	}
+	dst->n = dst->ndates = n;
+	dst->date_start[n] = n;
+	return 0;
+oom:
+	sp_dataset_release(dst);
+	return sp_error("out of memory");
+}
+
 int sp_dataset_read(struct sp_dataset *ds, const char *const *paths, size_t npaths,
 		    const struct sp_dataset_options *o)
 {

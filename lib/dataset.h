@@ -62,6 +62,14 @@ void sp_dataset_init(struct sp_dataset *ds);
 int sp_dataset_read(struct sp_dataset *ds, const char *const *paths, size_t npaths,
 		    const struct sp_dataset_options *o);
 
+/*
+ * The rows of symbol SYM of SRC as a dataset of its own in DST (copied;
+ * sp_dataset_release() frees it), and in ROWS (n of DST entries, the
+ * caller's) the index in SRC of each of DST's rows.  0, or -1 after a message.
+ */
+int sp_dataset_subset(const struct sp_dataset *src, uint32_t sym, struct sp_dataset *dst,
+		      size_t *rows);
+
 /* Horizon N of a target name y_ret_N or y_logret_N; 0 if NAME is not one. */
 int sp_target_horizon(const char *name, int *logret);
 

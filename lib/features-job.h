@@ -1,6 +1,7 @@
 /*
  * features-job.h - the sp-features job: bars in, indicators (lib/ind.h)
- * and look-ahead targets out, the same rows in batch and stream mode.
+ * and look-ahead targets out, the same rows in batch and stream mode, with
+ * the input's columns that are not bars' passed through.
  *
  * The options are plain data the caller owns; sp_features_run() reads its
  * inputs, writes its output atomically and returns the exit status.

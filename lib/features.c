@@ -9,6 +9,12 @@
  * checks that the input is sorted by symbol and date, frees a symbol's
  * state when the symbol ends, and can add targets, which look N rows
  * ahead: rows then wait in a queue until their future has arrived.
+ *
+ * Input columns that are not bar columns (sp-clean's flags, a user's
+ * sector) pass through, unchanged and in input order, between close and
+ * the features.  The output's columns are set by the first input (an
+ * NDJSON input's first good record); a queued row keeps a copy of its
+ * pass-through fields.
  */
 #include "features-job.h"
 #include "bar.h"
@@ -283,6 +289,24 @@ struct pend {
 	double close;		/* traded, for the output */
 	double base;		/* adjusted close, for the target */
 	int superseded;		/* a revision replaced it */
+	size_t xoff;		/* its pass-through text in the job's xb */
+};
+
+/* A pass-through field of a queued row: its text at pend.xoff + off. */
+struct xval {
+	size_t off, len;
+	enum sp_field_type type;
+};
+
+/* How one input's columns map to the pass-through columns. */
+enum { PASS_NONE = -1, PASS_LATER = -2 };
+
+struct passmap {
+	int *map;		/* per input column: extra, PASS_NONE, or PASS_LATER */
+	size_t nmap;		/* input columns mapped */
+	size_t later;		/* columns no record has shown yet (NDJSON) */
+	int *xcol;		/* per extra: its input column, or -1 */
+	size_t nx;		/* extras in xcol */
 };
 
 struct job {
@@ -302,6 +326,13 @@ struct job {
 	size_t qhead, qlen, qcap;
 
 	double *vals;		/* scratch, nout */
+	char **extras;		/* pass-through column names, in output order */
+	size_t nextras, capextras;
+	int header_done;	/* the output's columns are set */
+	struct sp_field *xcur;	/* the row's pass-through fields, nextras */
+	struct xval *px;	/* those of the queued rows, nextras each */
+	char *xb;		/* their text */
+	size_t xblen, xbcap;
 	long long skipped;	/* stream: rows reported and skipped */
 	int failed, stop;
 	struct sp_rowpipe *pipe;	/* batch: the formatting thread */
@@ -378,7 +409,7 @@ static void note_write(struct job *j, int r)
 }
 
 static void write_row(struct job *j, const char *symbol, const struct sp_when *when,
-		      double close, const double *vals, double y)
+		      double close, const struct sp_field *x, const double *vals, double y)
 {
 	char date[32];
 
@@ -394,6 +425,8 @@ static void write_row(struct job *j, const char *symbol, const struct sp_when *w
 	sp_writer_str(j->out, symbol, strlen(symbol));
 	sp_writer_str(j->out, date, sp_when_format(when, date));
 	sp_writer_num(j->out, close);
+	for (size_t k = 0; k < j->nextras; k++)
+		sp_writer_field(j->out, &x[k]);
 	for (size_t c = 0; c < j->fs.nout; c++)
 		sp_writer_num(j->out, vals[c]);
 	if (j->o->target)
@@ -443,21 +476,59 @@ static void queue_drain(struct job *j, const char *symbol, int final)
 			if (cnt >= n)
 				y = target_value(j, h->base, j->pq[nth].base);
 		}
-		write_row(j, symbol, &h->when, h->close, j->pv + j->qhead * j->fs.nout, y);
+		for (size_t k = 0; k < j->nextras; k++) {
+			const struct xval *v = &j->px[j->qhead * j->nextras + k];
+			j->xcur[k] = (struct sp_field){
+				v->type == SP_FIELD_MISSING ? "" : j->xb + h->xoff + v->off,
+				v->len, v->type, 0 };
+		}
+		write_row(j, symbol, &h->when, h->close, j->xcur, j->pv + j->qhead * j->fs.nout, y);
 		j->qhead++;
 	}
 	if (j->qhead == j->qlen)
-		j->qhead = j->qlen = 0;
+		j->qhead = j->qlen = j->xblen = 0;
 }
 
-static int queue_push(struct job *j, const struct pend *p, int revision)
+/* Copy the row's pass-through fields X into the queue's slot Q. */
+static int queue_copy_extras(struct job *j, size_t q, const struct sp_field *x)
+{
+	struct pend *p = &j->pq[q];
+
+	p->xoff = j->xblen;
+	for (size_t k = 0; k < j->nextras; k++) {
+		struct xval *v = &j->px[q * j->nextras + k];
+		*v = (struct xval){ j->xblen - p->xoff, x[k].len, x[k].type };
+		if (x[k].type == SP_FIELD_MISSING)
+			continue;
+		if (sp_grow((void **)&j->xb, &j->xbcap, j->xblen + x[k].len + 1, 1))
+			return -1;
+		memcpy(j->xb + j->xblen, x[k].s, x[k].len);
+		j->xb[j->xblen + x[k].len] = '\0';	/* fields are NUL-terminated */
+		j->xblen += x[k].len + 1;
+	}
+	return 0;
+}
+
+static int queue_push(struct job *j, const struct pend *p, int revision,
+		      const struct sp_field *x)
 {
 	if (revision && j->qlen > j->qhead)
 		j->pq[j->qlen - 1].superseded = 1;
 	if (j->qlen == j->qcap && j->qhead > 0) {
-		size_t live = j->qlen - j->qhead;
+		size_t live = j->qlen - j->qhead, base = j->pq[j->qhead].xoff;
 		memmove(j->pq, j->pq + j->qhead, live * sizeof(*j->pq));
 		memmove(j->pv, j->pv + j->qhead * j->fs.nout, live * j->fs.nout * sizeof(*j->pv));
+		if (j->nextras) {
+			/* The live rows' text is the end of xb, in queue order. */
+			memmove(j->px, j->px + j->qhead * j->nextras,
+				live * j->nextras * sizeof(*j->px));
+		}
+		if (base) {
+			memmove(j->xb, j->xb + base, j->xblen - base);
+			j->xblen -= base;
+			for (size_t i = 0; i < live; i++)
+				j->pq[i].xoff -= base;
+		}
 		j->qhead = 0;
 		j->qlen = live;
 	}
@@ -471,10 +542,18 @@ static int queue_push(struct job *j, const struct pend *p, int revision)
 		if (!v)
 			return sp_error("out of memory");
 		j->pv = v;
+		if (j->nextras) {
+			struct xval *xv = realloc(j->px, cap * j->nextras * sizeof(*xv));
+			if (!xv)
+				return sp_error("out of memory");
+			j->px = xv;
+		}
 		j->qcap = cap;
 	}
 	j->pq[j->qlen] = *p;
 	memcpy(j->pv + j->qlen * j->fs.nout, j->vals, j->fs.nout * sizeof(*j->vals));
+	if (queue_copy_extras(j, j->qlen, x) < 0)
+		return -1;
 	j->qlen++;
 	return 0;
 }
@@ -494,6 +573,134 @@ static void symbol_end(struct job *j)
 	}
 	s->done = 1;
 	j->cur = 0;
+}
+
+/* ---- pass-through columns ----------------------------------------------------- */
+
+/* 1 if input column COL is a bar column sp-features consumes (flags is not). */
+static int consumed(const struct sp_bar_cols *c, int col)
+{
+	return col == c->symbol || col == c->date || col == c->open || col == c->high ||
+	       col == c->low || col == c->close || col == c->adj_close || col == c->volume;
+}
+
+/* 1 if NAME is a column sp-features computes. */
+static int own_column(const struct job *j, const char *name)
+{
+	if (!strcmp(name, "symbol") || !strcmp(name, "date") || !strcmp(name, "close") ||
+	    (j->o->target && !strcmp(name, j->target_name)))
+		return 1;
+	for (size_t c = 0; c < j->fs.nout; c++)
+		if (!strcmp(name, j->fs.names[c]))
+			return 1;
+	return 0;
+}
+
+static int find_extra(const struct job *j, const char *name)
+{
+	for (size_t i = 0; i < j->nextras; i++)
+		if (!strcmp(j->extras[i], name))
+			return (int)i;
+	return -1;
+}
+
+static int add_extra(struct job *j, const char *name)
+{
+	char *copy = strdup(name);
+
+	if (!copy || sp_grow((void **)&j->extras, &j->capextras, j->nextras + 1,
+			     sizeof(*j->extras))) {
+		free(copy);
+		return sp_error("out of memory");
+	}
+	j->extras[j->nextras] = copy;
+	return (int)j->nextras++;
+}
+
+/* For each extra, the first of the input's columns that maps to it. */
+static int pass_index(struct job *j, struct passmap *pm)
+{
+	if (pm->nx != j->nextras) {
+		int *x = realloc(pm->xcol, (j->nextras ? j->nextras : 1) * sizeof(*x));
+		if (!x)
+			return sp_error("out of memory");
+		pm->xcol = x;
+		pm->nx = j->nextras;
+	}
+	for (size_t k = 0; k < pm->nx; k++)
+		pm->xcol[k] = -1;
+	for (size_t c = pm->nmap; c-- > 0;)
+		if (pm->map[c] >= 0)
+			pm->xcol[pm->map[c]] = (int)c;
+	return 0;
+}
+
+/*
+ * Map the columns R has shown since the last call to pass-through columns,
+ * by name.  Until the output's columns are set a new name becomes one;
+ * after, it is dropped with a warning, as sp-clean does.  Cheap when
+ * nothing changed: it runs for every row.
+ */
+static int pass_map(struct job *j, const struct sp_reader *r, const struct sp_bar_cols *bc,
+		    struct passmap *pm)
+{
+	size_t n = sp_reader_ncols(r);
+	int changed = pm->nx != j->nextras || !pm->xcol;
+
+	if (n == pm->nmap && !pm->later && !changed)
+		return 0;
+	if (n > pm->nmap) {
+		int *m = realloc(pm->map, n * sizeof(*m));
+		if (!m)
+			return sp_error("out of memory");
+		pm->map = m;
+		for (size_t c = pm->nmap; c < n; c++) {
+			m[c] = consumed(bc, (int)c) ? PASS_NONE : PASS_LATER;
+			pm->later += m[c] == PASS_LATER;
+		}
+		pm->nmap = n;
+	}
+	for (size_t c = 0; c < n && pm->later; c++) {
+		const char *name = sp_reader_colname(r, c);
+		int k;
+		if (pm->map[c] != PASS_LATER || !sp_reader_present(r, c))
+			continue;
+		pm->later--;
+		changed = 1;
+		pm->map[c] = PASS_NONE;
+		if ((k = find_extra(j, name)) < 0 && own_column(j, name)) {
+			sp_warn_at(sp_reader_name(r), sp_reader_line(r),
+				   "column '%s' is one sp-features writes: the input's is dropped",
+				   name);
+			continue;
+		}
+		if (k < 0 && j->header_done) {
+			sp_warn_at(sp_reader_name(r), sp_reader_line(r),
+				   "column '%s' is not in the output, which has begun: dropped",
+				   name);
+			continue;
+		}
+		if (k < 0 && (k = add_extra(j, name)) < 0)
+			return -1;
+		pm->map[c] = k;
+	}
+	return changed ? pass_index(j, pm) : 0;
+}
+
+/* The current record's pass-through fields, into j->xcur. */
+static void pass_fields(struct job *j, const struct sp_reader *r, const struct passmap *pm)
+{
+	static const struct sp_field missing = { "", 0, SP_FIELD_MISSING, 0 };
+
+	for (size_t k = 0; k < j->nextras; k++)
+		j->xcur[k] = pm->xcol[k] >= 0 ? sp_reader_field(r, (size_t)pm->xcol[k]) : missing;
+}
+
+static void passmap_release(struct passmap *pm)
+{
+	free(pm->map);
+	free(pm->xcol);
+	memset(pm, 0, sizeof(*pm));
 }
 
 /* ---- reading --------------------------------------------------------------- */
@@ -552,8 +759,11 @@ static int bad_row(struct job *j, const struct sp_reader *r, const char *fmt, ..
 	return sp_error_at(sp_reader_name(r), sp_reader_line(r), "%s", msg);
 }
 
+static int set_columns(struct job *j);
+
+/* One record of R; PM: how R's columns pass through, NULL for --warmup. */
 static int do_row(struct job *j, const struct sp_reader *r, const struct sp_bar_cols *bc,
-		  int warm)
+		  struct passmap *pm)
 {
 	char symbol[SP_SYMBOL_MAX], buf[256], d1[32], d2[32];
 	struct sp_when when;
@@ -576,7 +786,7 @@ static int do_row(struct job *j, const struct sp_reader *r, const struct sp_bar_
 	s = &j->syms[idx];
 	/* Batch: a symbol ends when another begins, and must not come back.
 	 * Symbols only in --warmup or --state have not ended. */
-	if (!warm && !j->o->stream && j->cur != (size_t)idx + 1) {
+	if (pm && !j->o->stream && j->cur != (size_t)idx + 1) {
 		if (s->done)
 			return bad_row(j, r, "input not sorted by symbol: %s again after %s "
 				       "(sort it with sp-clean, or use --stream)", symbol,
@@ -626,15 +836,20 @@ static int do_row(struct job *j, const struct sp_reader *r, const struct sp_bar_
 		sp_ind_update(j->fs.ind[k], s->state + j->fs.off[k], &bar, j->vals + col);
 		col += (size_t)sp_ind_outputs(j->fs.ind[k]);
 	}
-	if (warm)
+	if (!pm)
 		return 0;
+	if (pass_map(j, r, bc, pm) < 0 || (!j->header_done && set_columns(j) < 0)) {
+		j->failed = 1;
+		return -1;
+	}
+	pass_fields(j, r, pm);
 	if (!j->o->target) {
-		write_row(j, symbol, &when, p.close, j->vals, NAN);
+		write_row(j, symbol, &when, p.close, j->xcur, j->vals, NAN);
 		return 0;
 	}
 	p.when = when;
 	p.superseded = 0;
-	if (queue_push(j, &p, c == 0) < 0) {
+	if (queue_push(j, &p, c == 0, j->xcur) < 0) {
 		j->failed = 1;
 		return -1;
 	}
@@ -644,29 +859,43 @@ static int do_row(struct job *j, const struct sp_reader *r, const struct sp_bar_
 
 static int open_output(struct job *j, enum sp_format fmt)
 {
-	const char **names;
-	size_t n = 0;
-	int r;
-
 	if (j->out)
 		return 0;
 	if (j->fmt == SP_FORMAT_AUTO)
 		j->fmt = fmt == SP_FORMAT_AUTO ? SP_FORMAT_CSV : fmt;
-	if (!(j->out = sp_writer_open(j->o->output, j->fmt, 0)))
-		return -1;
-	if (!(names = malloc((j->fs.nout + 4) * sizeof(*names))))
+	return (j->out = sp_writer_open(j->o->output, j->fmt, 0)) ? 0 : -1;
+}
+
+/*
+ * Set the output's columns, once: symbol, date, close, the pass-through
+ * columns known so far, the features, the target.
+ */
+static int set_columns(struct job *j)
+{
+	const char **names;
+	size_t n = 0;
+	int r;
+
+	j->header_done = 1;
+	if (!(names = malloc((j->fs.nout + j->nextras + 4) * sizeof(*names))) ||
+	    !(j->xcur = malloc((j->nextras ? j->nextras : 1) * sizeof(*j->xcur)))) {
+		free(names);
 		return sp_error("out of memory");
+	}
 	names[n++] = "symbol";
 	names[n++] = "date";
 	names[n++] = "close";
+	for (size_t k = 0; k < j->nextras; k++)
+		names[n++] = j->extras[k];
 	for (size_t c = 0; c < j->fs.nout; c++)
 		names[n++] = j->fs.names[c];
 	if (j->o->target)
 		names[n++] = j->target_name;
 	r = sp_writer_columns(j->out, names, n);
 	/* Batch output is printed with a second thread: the shortest form of
-	 * ~30 doubles a row costs more than computing them. */
-	if (!r && !j->o->stream) {
+	 * ~30 doubles a row costs more than computing them.  The pipe carries
+	 * numbers only: rows with pass-through text are printed here. */
+	if (!r && !j->o->stream && !j->nextras) {
 		j->rowvals = malloc((n - 2) * sizeof(*j->rowvals));
 		if (!j->rowvals || !(j->pipe = sp_rowpipe_start(j->out, j->fmt, names, n)))
 			r = -1;
@@ -727,6 +956,7 @@ static void latency_report(const struct job *j)
 static int read_input(struct job *j, const char *path, int warm)
 {
 	struct sp_reader *r = sp_reader_open(path);
+	struct passmap pm = { 0 };
 	struct sp_bar_cols bc;
 	int got = 0, bound = 0;
 
@@ -743,12 +973,20 @@ static int read_input(struct job *j, const char *path, int warm)
 		sp_reader_close(r);
 		return 0;
 	}
+	/* A CSV header names the pass-through columns before any row. */
 	if (sp_reader_format(r) == SP_FORMAT_CSV) {
 		if (sp_bar_cols_bind(&bc, r, j->o->symbol) < 0) {
 			sp_reader_close(r);
 			return -1;
 		}
 		bound = 1;
+		if (!warm && (pass_map(j, r, &bc, &pm) < 0 ||
+			      (!j->header_done && set_columns(j) < 0))) {
+			sp_bar_cols_release(&bc);
+			passmap_release(&pm);
+			sp_reader_close(r);
+			return -1;
+		}
 	}
 	while (!j->stop && !j->failed && (got = sp_reader_next(r)) > 0) {
 		if (!bound) {
@@ -761,18 +999,19 @@ static int read_input(struct job *j, const char *path, int warm)
 		if (j->o->latency && !warm) {
 			struct timespec t0, t1;
 			clock_gettime(CLOCK_MONOTONIC, &t0);
-			int bad = do_row(j, r, &bc, warm) < 0;
+			int bad = do_row(j, r, &bc, &pm) < 0;
 			clock_gettime(CLOCK_MONOTONIC, &t1);
 			latency_add(j, (t1.tv_sec - t0.tv_sec) * 1000000000LL +
 					       (t1.tv_nsec - t0.tv_nsec));
 			if (bad)
 				break;
-		} else if (do_row(j, r, &bc, warm) < 0) {
+		} else if (do_row(j, r, &bc, warm ? NULL : &pm) < 0) {
 			break;
 		}
 	}
 	if (bound)
 		sp_bar_cols_release(&bc);
+	passmap_release(&pm);
 	sp_reader_close(r);
 	return got < 0 || j->failed ? -1 : 0;
 }
@@ -998,7 +1237,8 @@ int sp_features_run(const struct sp_features_options *o, const char *const *inpu
 			j.failed = 1;
 	if (!j.failed && !j.stop)
 		symbol_end(&j);
-	if (!j.out && !j.failed && open_output(&j, SP_FORMAT_CSV) < 0)
+	if (!j.failed && ((!j.out && open_output(&j, SP_FORMAT_CSV) < 0) ||
+			  (!j.header_done && set_columns(&j) < 0)))
 		j.failed = 1;
 	finish_pipe(&j);
 	if (!j.failed && o->state && state_save(&j) < 0)
@@ -1029,6 +1269,12 @@ out:
 	free(j.pq);
 	free(j.pv);
 	free(j.vals);
+	for (size_t k = 0; k < j.nextras; k++)
+		free(j.extras[k]);
+	free(j.extras);
+	free(j.xcur);
+	free(j.px);
+	free(j.xb);
 	featset_free(&j.fs);
 	return status;
 }

@@ -45,8 +45,9 @@ struct job {
 	int csym, cdate, cclose;
 	/* the block being gathered */
 	size_t n;
-	double *x, *pred, *prob, *close;
+	double *x, *pred, *prob, *close, *hw;
 	char (*sym)[64];
+	const char *symp[BLOCK];
 	struct sp_when *when;
 	long long rows, skipped, bad;
 	int bound;
@@ -115,7 +116,9 @@ static int flush_block(struct job *j)
 	j->n = 0;
 	if (!n)
 		return 0;
-	if (sp_model_predict(j->model, j->x, n, j->pred, j->prob) < 0)
+	for (size_t i = 0; i < n; i++)
+		j->symp[i] = j->sym[i];
+	if (sp_model_predict_sym(j->model, j->symp, j->x, n, j->pred, j->prob, j->hw) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		if (isnan(j->pred[i])) {
@@ -123,8 +126,7 @@ static int flush_block(struct job *j)
 			continue;
 		}
 		if (sp_prediction_put(j->w, j->model, j->cal, j->sym[i], strlen(j->sym[i]),
-				      &j->when[i], j->close[i], j->pred[i], j->prob[i],
-				      j->model->half_width) < 0)
+				      &j->when[i], j->close[i], j->pred[i], j->prob[i], j->hw[i]) < 0)
 			return -1;
 	}
 	return j->o->stream ? sp_writer_flush(j->w) : 0;
@@ -250,9 +252,10 @@ int sp_predict_run(const struct sp_predict_options *o, const char *const *paths,
 	j.pred = malloc(BLOCK * sizeof(double));
 	j.prob = malloc(BLOCK * sizeof(double));
 	j.close = malloc(BLOCK * sizeof(double));
+	j.hw = malloc(BLOCK * sizeof(double));
 	j.sym = malloc(BLOCK * sizeof(*j.sym));
 	j.when = malloc(BLOCK * sizeof(*j.when));
-	if (!j.pred || !j.prob || !j.close || !j.sym || !j.when) {
+	if (!j.pred || !j.prob || !j.close || !j.hw || !j.sym || !j.when) {
 		sp_error("out of memory");
 		goto out;
 	}
@@ -285,6 +288,7 @@ out:
 	free(j.pred);
 	free(j.prob);
 	free(j.close);
+	free(j.hw);
 	free(j.sym);
 	free(j.when);
 	sp_gbdt_release_threads();	/* XGBoost's idle OpenMP threads */

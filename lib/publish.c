@@ -39,7 +39,8 @@ static int current_pred(const char *path, const struct sp_dataset *ds, size_t a,
 			double *out, const char **why, char *last_date, size_t len)
 {
 	struct sp_model *m = sp_model_load(path);
-	double *x = NULL;
+	double *x = NULL, *hw = NULL;
+	const char **syms = NULL;
 	size_t *map = NULL;
 	int rc = -1;
 
@@ -69,7 +70,14 @@ static int current_pred(const char *path, const struct sp_dataset *ds, size_t a,
 	for (size_t i = a; i < b; i++)
 		for (size_t j = 0; j < m->nfeat; j++)
 			x[(i - a) * m->nfeat + j] = ds->x[i * ds->nfeat + map[j]];
-	if (sp_model_predict(m, x, b - a, out, NULL) < 0)
+	if (!(syms = malloc((b - a + 1) * sizeof(*syms))) ||
+	    !(hw = malloc((b - a + 1) * sizeof(double)))) {
+		sp_error("out of memory");
+		goto out;
+	}
+	for (size_t i = a; i < b; i++)
+		syms[i - a] = ds->syms[ds->sym[i]];
+	if (sp_model_predict_sym(m, syms, x, b - a, out, NULL, hw) < 0)
 		goto out;
 	snprintf(last_date, len, "%s",
 		 json_string_value(json_object_get(json_object_get(m->doc, "data"), "to")) ?:
@@ -77,6 +85,8 @@ static int current_pred(const char *path, const struct sp_dataset *ds, size_t a,
 	rc = 0;
 out:
 	free(x);
+	free(hw);
+	free(syms);
 	free(map);
 	sp_model_free(m);
 	return rc;

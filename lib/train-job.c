@@ -138,12 +138,17 @@ int sp_train_job_run(struct sp_train_job *j, const char *const *paths, size_t np
 			 ds.horizon, ds.target);
 		goto out;
 	}
-	if (sp_train_run(&ds, &j->train, &res) < 0)
+	if ((j->train.per_symbol ? sp_train_run_per_symbol(&ds, &j->train, &res) :
+				   sp_train_run(&ds, &j->train, &res)) < 0)
 		goto out;
 	m = res.model;
 	m->buy = isnan(j->train.buy) ? (m->kind == SP_MODEL_LOGISTIC ? 0.55 : 0.01) : j->train.buy;
 	m->sell = isnan(j->train.sell) ? (m->kind == SP_MODEL_LOGISTIC ? 0.45 : -0.01) :
 					 j->train.sell;
+	for (size_t i = 0; i < m->nsymbols; i++) {
+		m->by_symbol[i]->buy = m->buy;
+		m->by_symbol[i]->sell = m->sell;
+	}
 	now(created);
 	if (!(doc = model_doc(j, &ds, &res, created)))
 		goto out;

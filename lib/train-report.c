@@ -52,6 +52,16 @@ void sp_train_print_table(const json_t *report, FILE *f)
 	line(f, "zero", json_object_get(overall, "zero"), "");
 	line(f, "mean", json_object_get(overall, "mean"), "");
 	line(f, "momentum", json_object_get(overall, "momentum"), "");
+	if (json_object_get(report, "by_symbol")) {
+		const char *sym;
+		const json_t *one;
+		fprintf(f, "by symbol (%s, each its own model):\n", kind);
+		fprintf(f, header, "symbol", "rows", "MAE", "RMSE", "R2", "hit%", "hit p", "IC",
+			"IC t", "DM", "DM p");
+		json_object_foreach((json_t *)json_object_get(report, "by_symbol"), sym, one)
+			line(f, sym, json_object_get(one, "metrics"), "");
+		goto tail;
+	}
 	fprintf(f, "by fold (%s):\n", kind);
 	fprintf(f, "  %-10s%9s%10s%10s%9s%7s%8s%8s%7s%7s%8s  %s\n", "fold", "rows", "MAE", "RMSE",
 		"R2", "hit%", "hit p", "IC", "IC t", "DM", "DM p", "test dates");
@@ -65,8 +75,12 @@ void sp_train_print_table(const json_t *report, FILE *f)
 			 json_string_value(json_object_get(test, "to")));
 		line(f, label, json_object_get(json_object_get(fold, "metrics"), kind), dates);
 	}
-	fprintf(f, "interval: %.0f%% nominal, %.1f%% empirical out of sample, half-width %.4g\n",
-		100 * sp_json_num(iv, "nominal"), 100 * sp_json_num(iv, "empirical"),
-		sp_json_num(iv, "final_half_width"));
+tail:
+	fprintf(f, "interval: %.0f%% nominal, %.1f%% empirical out of sample, ",
+		100 * sp_json_num(iv, "nominal"), 100 * sp_json_num(iv, "empirical"));
+	if (isnan(sp_json_num(iv, "final_half_width")))
+		fprintf(f, "half-width per symbol\n");
+	else
+		fprintf(f, "half-width %.4g\n", sp_json_num(iv, "final_half_width"));
 	fprintf(f, "%s\n", json_string_value(json_object_get(report, "verdict")));
 }

@@ -691,6 +691,8 @@ int sp_train_run(const struct sp_dataset *ds, const struct sp_train_options *o,
 	json_object_set_new(report, "verdict", verdict(sp_model_kind_name(o->kind), overall));
 	res->report = report;
 	report = NULL;
+	res->base_mean = e.mean;
+	e.mean = NULL;
 	rc = 0;
 out:
 	json_decref(report);
@@ -712,5 +714,139 @@ void sp_train_result_release(struct sp_train_result *res)
 	free(res->pred);
 	free(res->half_width);
 	free(res->prob);
+	free(res->base_mean);
 	memset(res, 0, sizeof(*res));
+}
+
+/* ---- one model per symbol ------------------------------------------------------ */
+
+/* V where the model predicted row I, NAN elsewhere: baselines on the same rows. */
+static double *on_predicted(const struct sp_train_result *res, const double *v, double c,
+			    size_t n)
+{
+	double *out = malloc((n + 1) * sizeof(double));
+
+	for (size_t i = 0; out && i < n; i++)
+		out[i] = isnan(res->pred[i]) ? NAN : v ? v[i] : c;
+	return out;
+}
+
+static int symbol_run(const struct sp_dataset *ds, const struct sp_train_options *o,
+		      uint32_t s, size_t *rows, struct sp_train_result *res, json_t *by,
+		      json_t *skipped)
+{
+	struct sp_train_options so = *o;
+	struct sp_dataset sub;
+	struct sp_train_result r;
+	const char *kind = sp_model_kind_name(o->kind);
+
+	if (sp_dataset_subset(ds, s, &sub, rows) < 0)
+		return -1;
+	so.per_symbol = 0;
+	if (sp_train_run(&sub, &so, &r) < 0) {
+		sp_warn("%s: no model (%zu dates)", ds->syms[s], sub.ndates);
+		json_array_append_new(skipped, json_string(ds->syms[s]));
+		sp_dataset_release(&sub);
+		return 0;
+	}
+	for (size_t k = r.oos_from; k < sub.n; k++) {
+		res->pred[rows[k]] = r.pred[k];
+		res->half_width[rows[k]] = r.half_width[k];
+		res->prob[rows[k]] = r.prob[k];
+		res->base_mean[rows[k]] = r.base_mean[k];
+	}
+	json_object_set_new(
+		by, ds->syms[s],
+		json_pack("{s:O, s:O, s:O, s:O}", "data", json_object_get(r.report, "data"),
+			  "selected", json_object_get(r.report, "final"), "metrics",
+			  json_object_get(json_object_get(r.report, "overall"), kind), "verdict",
+			  json_object_get(r.report, "verdict")));
+	if (sp_model_add_symbol(res->model, ds->syms[s], r.model) < 0) {
+		sp_train_result_release(&r);
+		sp_dataset_release(&sub);
+		return -1;
+	}
+	r.model = NULL;
+	sp_train_result_release(&r);
+	sp_dataset_release(&sub);
+	return 0;
+}
+
+int sp_train_run_per_symbol(const struct sp_dataset *ds, const struct sp_train_options *o,
+			    struct sp_train_result *res)
+{
+	struct job j = { ds, o, ds->nfeat, ds->horizon + (o->embargo < 0 ? ds->horizon : o->embargo),
+			 NULL };
+	size_t n = ds->n, *rows = malloc((n + 1) * sizeof(size_t));
+	double *zero = NULL, *mean = NULL, *mom = NULL;
+	json_t *report = report_head(&j), *by = json_object(), *skipped = json_array(), *overall;
+	const char *kind = sp_model_kind_name(o->kind);
+	int rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	res->pred = malloc((n + 1) * sizeof(double));
+	res->half_width = malloc((n + 1) * sizeof(double));
+	res->prob = malloc((n + 1) * sizeof(double));
+	res->base_mean = malloc((n + 1) * sizeof(double));
+	if (!rows || !res->pred || !res->half_width || !res->prob || !res->base_mean ||
+	    !(res->model = new_model(&j, o->kind))) {
+		sp_error("out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		res->pred[i] = res->half_width[i] = res->prob[i] = res->base_mean[i] = NAN;
+	for (uint32_t s = 0; s < ds->nsyms; s++)
+		if (symbol_run(ds, o, s, rows, res, by, skipped) < 0)
+			goto out;
+	if (!res->model->nsymbols) {
+		sp_error("no symbol has enough dates for a model of its own");
+		goto out;
+	}
+	res->model->coverage = o->coverage;
+	zero = on_predicted(res, NULL, 0, n);
+	mean = on_predicted(res, res->base_mean, 0, n);
+	mom = on_predicted(res, ds->mom, 0, n);
+	if (!zero || !mean || !mom) {
+		sp_error("out of memory");
+		goto out;
+	}
+	overall = json_object();
+	json_object_set_new(overall, kind, sp_train_metrics(ds, res->pred, 0, n));
+	json_object_set_new(overall, "zero", sp_train_metrics(ds, zero, 0, n));
+	json_object_set_new(overall, "mean", sp_train_metrics(ds, mean, 0, n));
+	json_object_set_new(overall, "momentum", sp_train_metrics(ds, mom, 0, n));
+	json_object_set_new(report, "per_symbol", json_true());
+	json_object_set_new(report, "folds", json_array());
+	json_object_set_new(report, "overall", overall);
+	json_object_set_new(report, "final", json_object());
+	json_object_set_new(
+		report, "interval",
+		json_pack("{s:s, s:f, s:o, s:o}", "method",
+			  o->adaptive ? "adaptive conformal (Gibbs and Candes 2021), lag horizon" :
+					"split conformal on validation residuals",
+			  "nominal", o->coverage, "empirical",
+			  sp_json_real(coverage(ds, res->pred, res->half_width, 0, n)),
+			  "final_half_width", json_null()));
+	json_object_set_new(report, "verdict", verdict(kind, overall));
+	json_object_set_new(report, "symbols_without_model", skipped);
+	json_object_set_new(report, "by_symbol", by);
+	skipped = by = NULL;
+	res->report = report;
+	report = NULL;
+	res->oos_from = 0;
+	/* The latest fold's share of dates, for promotion decisions. */
+	res->last_from = ds->date_start[ds->ndates - ds->ndates / (size_t)(o->folds + 1)];
+	res->last_to = n;
+	rc = 0;
+out:
+	json_decref(report);
+	json_decref(by);
+	json_decref(skipped);
+	free(rows);
+	free(zero);
+	free(mean);
+	free(mom);
+	if (rc)
+		sp_train_result_release(res);
+	return rc;
 }

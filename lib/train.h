@@ -30,6 +30,7 @@ struct sp_train_options {
 	double buy, sell;		/* NAN: defaults by kind */
 	struct sp_gbdt_params gbdt;
 	int quiet;			/* no table on stderr */
+	int per_symbol;			/* one model per symbol */
 };
 
 void sp_train_options_init(struct sp_train_options *o);
@@ -42,6 +43,7 @@ struct sp_train_result {
 	size_t oos_from;
 	double *pred, *half_width;	/* target units; half_width NAN if none */
 	double *prob;			/* logistic: probability of a rise, else NAN */
+	double *base_mean;		/* the mean baseline's predictions */
 	/* The most recent fold's test rows, for promotion decisions. */
 	size_t last_from, last_to;
 };
@@ -53,6 +55,15 @@ struct sp_train_result {
  */
 int sp_train_run(const struct sp_dataset *ds, const struct sp_train_options *o,
 		 struct sp_train_result *res);
+
+/*
+ * The same with one model per symbol (--per-symbol): each symbol's rows are
+ * evaluated and fitted alone; the report pools the out-of-sample figures of
+ * all symbols and gives each symbol's own.  A symbol with too few dates is
+ * left out with a warning, and listed in the report.
+ */
+int sp_train_run_per_symbol(const struct sp_dataset *ds, const struct sp_train_options *o,
+			    struct sp_train_result *res);
 
 void sp_train_result_release(struct sp_train_result *res);
 

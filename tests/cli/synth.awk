@@ -47,13 +47,14 @@ BEGIN {
 	print "symbol,date,close,sig,noise,y_ret_5"
 	for (s = 0; s < nsym; s++) {
 		sym = sprintf("S%03d", s)
+		b = alt && s % 2 ? -beta : beta
 		c = 100
 		for (t = 0; t < ndates; t++) {
 			px[t] = c
 			sig[t] = normal()
 			noise[t] = normal()
 			v = vol * (t >= ndates / 2 ? volmult : 1)
-			c = c * exp(beta * sig[t] + v * normal())
+			c = c * exp(b * sig[t] + v * normal())
 		}
 		for (t = 0; t < ndates; t++) {
 			y = t + 5 < ndates ? sprintf("%.17g", px[t + 5] / px[t] - 1) : ""
