@@ -62,6 +62,22 @@ exits 2 "neither --model nor --registry" sp sp-predict "$T/a.csv" 2>/dev/null
 exits 1 "a bad number" sp sp-predict -m "$T/m.json" "$T/bad.csv" 2>"$T/err"
 has "$T/err" "bad.csv:2: sig is not a number" "a bad number: FILE:LINE"
 
+# A logistic model: the probability of a rise from its coefficients, the
+# return as p * up_mean + (1 - p) * down_mean, signals on the probability.
+sp sp-train -q -m logistic "$T/a.csv" -o "$T/l.json"
+ok $? "a logistic model"
+sp sp-predict -m "$T/l.json" "$T/a.csv" >"$T/pl.csv"
+read -r l0 l1 l2 up down <<<"$(jq -r '[.params.intercept, .params.coef[0], .params.coef[1], .params.up_mean, .params.down_mean] | @tsv' "$T/l.json")"
+is "$(awk -F, -v l0="$l0" -v l1="$l1" -v l2="$l2" -v up="$up" -v down="$down" '
+	NR == FNR { if (FNR > 1) { x1[$1 "," $2] = $4; x2[$1 "," $2] = $5 }; next }
+	FNR > 1 { k = $1 "," $2; p = 1 / (1 + exp(-(l0 + l1 * x1[k] + l2 * x2[k])))
+		r = p * up + (1 - p) * down; d = $5 - r; if (d < 0) d = -d
+		if (d > 1e-12) bad++
+		s = p > 0.55 ? "buy" : p < 0.45 ? "sell" : "hold"; if (s != $9) bad++
+		sig[$9]++; n++ }
+	END { print n, bad + 0, (sig["buy"] > 0 && sig["sell"] > 0) }' "$T/a.csv" "$T/pl.csv")" "2400 0 1" \
+	"logistic: returns and buy/sell signals agree with the probability from the coefficients"
+
 # gbdt and ensemble model files load back (XGBoost's reals stay reals).
 sp sp-train -q -m gbdt --threads 1 --rounds 30 "$T/a.csv" -o "$T/g.json"
 sp sp-predict -m "$T/g.json" "$T/a.csv" >"$T/pg.csv" 2>"$T/err"
