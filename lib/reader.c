@@ -491,6 +491,32 @@ static int csv_at_end(struct sp_reader *r)
 	return r->nready ? deliver_csv(r) : 0;
 }
 
+/*
+ * Most lines of market data have no quote, no space or tab (which libcsv
+ * trims around unquoted fields) and no stray CR (which libcsv takes for a
+ * line end): such a line is its fields split at the commas, exactly what
+ * libcsv would give, at a fraction of the cost.  Every other line goes to
+ * libcsv.
+ */
+static int plain_line(const char *line, size_t len)
+{
+	return len && !memchr(line, '"', len) && !memchr(line, ' ', len) &&
+	       !memchr(line, '\t', len) && !memchr(line, '\r', len);
+}
+
+static void split_plain(struct sp_reader *r, const char *line, size_t len)
+{
+	const char *p = line, *end = line + len, *comma;
+
+	for (;; p = comma + 1) {
+		comma = memchr(p, ',', (size_t)(end - p));
+		csv_on_field((void *)p, (size_t)((comma ? comma : end) - p), r);
+		if (!comma)
+			break;
+	}
+	csv_on_record('\n', r);
+}
+
 static int next_csv(struct sp_reader *r)
 {
 	const char *line;
@@ -513,6 +539,12 @@ static int next_csv(struct sp_reader *r)
 		r->line_bad_utf8 = (!ascii_only((const unsigned char *)line, len) &&
 				    !utf8_valid((const unsigned char *)line, len) ? BAD_TEXT_UTF8 : 0) |
 				   (memchr(line, '\0', len) ? BAD_TEXT_NUL : 0);
+		if (r->csv.pstate == LIBCSV_ROW_NOT_BEGUN && plain_line(line, len)) {
+			split_plain(r, line, len);
+			r->raw = line;
+			r->raw_len = len;
+			return deliver_csv(r);
+		}
 		if (csv_parse(&r->csv, line, feed, csv_on_field, csv_on_record, r) != feed)
 			return csv_recover(r, "malformed quoting", line, len, feed);
 		if (r->nready && r->acc_len && r->nhdr && r->ready[0].nf != r->nhdr) {
