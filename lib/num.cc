@@ -62,30 +62,25 @@ static int parse_fast(const char *s, size_t len, double *out)
 /*
  * Longer decimals (sp's own output has up to 17 digits) through libstdc++'s
  * std::from_chars, correctly rounded like the library and several times
- * faster.  Only the grammar of sp_num_parse() gets here: from_chars would
- * also take "inf" and "nan", which no allowed character can spell.  Out of
- * range (overflow, or underflow to a subnormal) goes to the library.
+ * faster.  It would also take "inf" and "nan", which the check of the first
+ * character keeps out.  Out of range (overflow, or underflow to a
+ * subnormal) goes to the library.
  */
 static int parse_from_chars(const char *s, size_t len, double *out)
 {
 	const char *p = s, *end = s + len;
-	bool digit = false;
-
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (c >= '0' && c <= '9')
-			digit = true;
-		else if (c != '.' && c != 'e' && c != 'E' && c != '+' && c != '-')
-			return -1;
-	}
-	if (!digit)
-		return -1;
-	if (*p == '+') {	/* from_chars takes '-' only */
-		p++;
-		if (p == end || *p == '-' || *p == '+')
-			return -1;
-	}
 	double v;
+
+	const char *q;
+
+	/* from_chars takes '-' but not '+'.  A digit or a point must follow
+	 * the one sign: that keeps out "inf", "nan" and a second sign. */
+	if (*p == '+')
+		q = ++p;
+	else
+		q = p + (*p == '-');
+	if (q == end || !((*q >= '0' && *q <= '9') || *q == '.'))
+		return -1;
 	auto r = std::from_chars(p, end, v, std::chars_format::general);
 	if (r.ec != std::errc() || r.ptr != end)
 		return -1;	/* *OUT untouched, as the contract says */
@@ -102,7 +97,8 @@ extern "C" int sp_num_parse(const char *s, size_t len, double *out)
 
 	if (len == 0 || len > 1024)
 		return -1;
-	if (parse_fast(s, len, out) == 0)
+	/* 15 digits, a sign and a point at most: longer texts skip the fast path. */
+	if (len <= 17 && parse_fast(s, len, out) == 0)
 		return 0;
 	if (parse_from_chars(s, len, out) == 0)
 		return 0;

@@ -3,7 +3,7 @@
  * predict row by row (in blocks in batch mode: XGBoost is faster per block),
  * write predictions, and reload the model on SIGHUP.
  */
-#include "predict.h"
+#include "predict-job.h"
 
 #include "calendar.h"
 #include "date.h"
@@ -19,7 +19,6 @@
 #include <string.h>
 #include "banned.h"
 
-#define BLOCK 1024
 
 void sp_predict_options_init(struct sp_predict_options *o)
 {
@@ -36,22 +35,6 @@ static void on_hup(int sig)
 	reload = 1;
 }
 
-struct job {
-	const struct sp_predict_options *o;
-	const struct sp_calendar *cal;
-	struct sp_model *model;
-	struct sp_writer *w;
-	int *cols;		/* reader column of each model feature */
-	int csym, cdate, cclose;
-	/* the block being gathered */
-	size_t n;
-	double *x, *pred, *prob, *close, *hw;
-	char (*sym)[64];
-	const char *symp[BLOCK];
-	struct sp_when *when;
-	long long rows, skipped, bad;
-	int bound;
-};
 
 static struct sp_model *load(const struct sp_predict_options *o)
 {
@@ -77,20 +60,47 @@ static struct sp_model *load(const struct sp_predict_options *o)
 	return m;
 }
 
-static int alloc_block(struct job *j)
+void sp_predict_block_free(struct job *j)
+{
+	free(j->x);
+	free(j->pred);
+	free(j->prob);
+	free(j->close);
+	free(j->hw);
+	free(j->sym);
+	free(j->when);
+	j->x = j->pred = j->prob = j->close = j->hw = NULL;
+	j->sym = NULL;
+	j->when = NULL;
+}
+
+/* The block of rows gathered for one call of the model. */
+int sp_predict_block_alloc(struct job *j)
 {
 	size_t p = j->model->nfeat;
 
-	free(j->x);
-	free(j->cols);
+	sp_predict_block_free(j);
 	j->x = malloc((BLOCK * p + 1) * sizeof(double));
-	j->cols = malloc((p + 1) * sizeof(int));
-	if (!j->x || !j->cols)
+	j->pred = malloc(BLOCK * sizeof(double));
+	j->prob = malloc(BLOCK * sizeof(double));
+	j->close = malloc(BLOCK * sizeof(double));
+	j->hw = malloc(BLOCK * sizeof(double));
+	j->sym = malloc(BLOCK * sizeof(*j->sym));
+	j->when = malloc(BLOCK * sizeof(*j->when));
+	if (!j->x || !j->pred || !j->prob || !j->close || !j->hw || !j->sym || !j->when)
 		return sp_error("out of memory");
 	return 0;
 }
 
-static int bind(struct job *j, struct sp_reader *r)
+static int alloc_cols(struct job *j)
+{
+	free(j->cols);
+	if (!(j->cols = malloc((j->model->nfeat + 1) * sizeof(int))))
+		return sp_error("out of memory");
+	return 0;
+}
+
+int sp_predict_bind(struct job *j, struct sp_reader *r)
 {
 	const char *name = sp_reader_name(r);
 
@@ -109,7 +119,7 @@ static int bind(struct job *j, struct sp_reader *r)
 	return 0;
 }
 
-static int flush_block(struct job *j)
+int sp_predict_flush(struct job *j)
 {
 	size_t n = j->n;
 
@@ -141,7 +151,7 @@ static int bad(struct job *j, const struct sp_reader *r, const char *what)
 	return j->o->stream ? 0 : -1;
 }
 
-static int do_row(struct job *j, const struct sp_reader *r)
+int sp_predict_row(struct job *j, const struct sp_reader *r)
 {
 	size_t p = j->model->nfeat, i = j->n;
 	struct sp_field f;
@@ -173,7 +183,7 @@ static int do_row(struct job *j, const struct sp_reader *r)
 	}
 	j->rows++;
 	if (++j->n == (j->o->stream ? 1 : BLOCK))
-		return flush_block(j);
+		return sp_predict_flush(j);
 	return 0;
 }
 
@@ -182,7 +192,7 @@ static int maybe_reload(struct job *j, struct sp_reader *r)
 	struct sp_model *m;
 
 	reload = 0;
-	if (flush_block(j) < 0)
+	if (sp_predict_flush(j) < 0)
 		return -1;
 	if (!(m = load(j->o))) {
 		sp_warn("reload failed; still predicting with %s", j->model->label);
@@ -190,10 +200,10 @@ static int maybe_reload(struct job *j, struct sp_reader *r)
 	}
 	sp_model_free(j->model);
 	j->model = m;
-	if (alloc_block(j) < 0)
+	if (sp_predict_block_alloc(j) < 0 || alloc_cols(j) < 0)
 		return -1;
 	fprintf(stderr, "%s: reloaded: %s\n", sp_progname(), m->label);
-	return j->bound ? bind(j, r) : 0;
+	return j->bound ? sp_predict_bind(j, r) : 0;
 }
 
 static void flush_on_wait(void *arg)
@@ -205,10 +215,12 @@ static void flush_on_wait(void *arg)
 
 static int run_file(struct job *j, const char *path)
 {
-	struct sp_reader *r = sp_reader_open(path);
+	struct sp_reader *r;
 	int got, rc = -1;
 
-	if (!r)
+	if (!j->o->stream && (got = sp_predict_split(j, path)) != 0)
+		return got < 0 ? -1 : 0;
+	if (!(r = sp_reader_open(path)))
 		return -1;
 	j->bound = 0;
 	if (!j->w) {
@@ -222,12 +234,12 @@ static int run_file(struct job *j, const char *path)
 	while ((got = sp_reader_next(r)) > 0) {
 		if (reload && maybe_reload(j, r) < 0)
 			goto out;
-		if (!j->bound && bind(j, r) < 0)
+		if (!j->bound && sp_predict_bind(j, r) < 0)
 			goto out;
-		if (do_row(j, r) < 0)
+		if (sp_predict_row(j, r) < 0)
 			goto out;
 	}
-	if (got == 0 && flush_block(j) == 0)
+	if (got == 0 && sp_predict_flush(j) == 0)
 		rc = 0;
 out:
 	sp_reader_close(r);
@@ -247,18 +259,8 @@ int sp_predict_run(const struct sp_predict_options *o, const char *const *paths,
 	sigaction(SIGHUP, &sa, NULL);
 	if (!(j.cal = sp_calendar_get(o->calendar)))
 		return sp_error("unknown calendar '%s'", o->calendar), SP_EXIT_USAGE;
-	if (!(j.model = load(o)) || alloc_block(&j) < 0)
+	if (!(j.model = load(o)) || sp_predict_block_alloc(&j) < 0 || alloc_cols(&j) < 0)
 		goto out;
-	j.pred = malloc(BLOCK * sizeof(double));
-	j.prob = malloc(BLOCK * sizeof(double));
-	j.close = malloc(BLOCK * sizeof(double));
-	j.hw = malloc(BLOCK * sizeof(double));
-	j.sym = malloc(BLOCK * sizeof(*j.sym));
-	j.when = malloc(BLOCK * sizeof(*j.when));
-	if (!j.pred || !j.prob || !j.close || !j.hw || !j.sym || !j.when) {
-		sp_error("out of memory");
-		goto out;
-	}
 	if (!npaths) {
 		paths = stdin_only;
 		npaths = 1;
@@ -283,14 +285,8 @@ out:
 		}
 	}
 	sp_model_free(j.model);
-	free(j.x);
+	sp_predict_block_free(&j);
 	free(j.cols);
-	free(j.pred);
-	free(j.prob);
-	free(j.close);
-	free(j.hw);
-	free(j.sym);
-	free(j.when);
 	sp_gbdt_release_threads();	/* XGBoost's idle OpenMP threads */
 	return rc;
 }

@@ -100,6 +100,22 @@ is "$(awk -F, 'NR == FNR { if (FNR > 1 && $7 != "") want[$1 "," $2] = $7; next }
 	FNR > 1 { n++; if (($1 "," $2) in want && $5 + 0 != want[$1 "," $2] + 0) bad++ } END { print n, bad + 0 }' "$T/mom.csv" "$T/pm.csv")" \
 	"2370 0" "momentum: pred_return is ret_5 wherever it is known"
 
+# Large plain files are read on several threads: the same bytes come out.
+awk -v seed=21 -v nsym=40 -v ndates=300 -v beta=0.004 -f tests/cli/synth.awk >"$T/big.csv"
+SP_SPLIT_MIN=1000000000000 sp sp-predict -m "$T/m.json" "$T/big.csv" >"$T/one.csv" 2>/dev/null
+SP_SPLIT_MIN=1 SP_SPLIT_CHUNK=20000 sp sp-predict -m "$T/m.json" "$T/big.csv" >"$T/many.csv" 2>/dev/null
+ok $? "threads: a file cut in chunks of 20 kB"
+is "$(($(wc -l <"$T/many.csv") - 1))" 12000 "threads: every row predicted"
+same_file "$T/many.csv" "$T/one.csv" "threads: byte for byte the output of one thread"
+SP_SPLIT_MIN=1 SP_SPLIT_CHUNK=20000 sp sp-predict -m "$T/m.json" -f ndjson "$T/big.csv" | tail -n +1 | wc -l >"$T/nd"
+is "$(cat "$T/nd")" 12000 "threads: NDJSON output too"
+awk -F, -v OFS=, 'NR == 9001 { $4 = "oops" } 1' "$T/big.csv" >"$T/bigbad.csv"
+SP_SPLIT_MIN=1 SP_SPLIT_CHUNK=20000 sp sp-predict -m "$T/m.json" "$T/bigbad.csv" -o "$T/bb.csv" 2>"$T/err"
+is "$?" 1 "threads: a bad row in a later chunk fails the run"
+has "$T/err" "bigbad.csv:9001: sig is not a number" "threads: the message has the file's line number"
+[ ! -e "$T/bb.csv" ]
+ok $? "threads: a failed run leaves no -o file"
+
 # --stream: a prediction is out before the next row comes; SIGHUP reloads.
 wait_lines() {	# wait_lines FILE N: up to 20 s for FILE to have N lines
 	for _ in $(seq 200); do
