@@ -8,6 +8,8 @@
 
 #include <double-conversion/double-conversion.h>
 #include <charconv>
+#include <cstdio>
+#include <cstdlib>
 #include <stdint.h>
 #include <string.h>
 
@@ -175,6 +177,64 @@ static size_t format_fast(double v, char *buf)
 	return (size_t)(p - buf);
 }
 
+/*
+ * The shortest digits from libstdc++'s std::to_chars (Ryu, several times
+ * faster than the library's fallback for the 16- and 17-digit values that
+ * float prices become), laid out as EcmaScript's Number.prototype.toString
+ * does, which is what the library prints: with the point at position n of
+ * the k digits, "ddd000" for k <= n <= 21, "dd.d" for 0 < n <= 21,
+ * "0.000ddd" for -6 < n <= 0, else "d.ddde+X" / "de-X".  0 on surprise.
+ */
+static size_t format_to_chars(double v, char *buf)
+{
+	char sci[40], digits[24], *p = buf;
+	int k = 0, n, exp;
+
+	auto r = std::to_chars(sci, sci + sizeof(sci) - 1, v, std::chars_format::scientific);
+	if (r.ec != std::errc())
+		return 0;
+	*r.ptr = '\0';
+	const char *q = sci;
+	if (*q == '-')
+		*p++ = *q++;
+	for (; *q && *q != 'e'; q++)
+		if (*q != '.' && k < 20)
+			digits[k++] = *q;
+	if (*q != 'e' || k == 0)
+		return 0;
+	exp = atoi(q + 1);
+	n = exp + 1;
+	if (k <= n && n <= 21) {
+		memcpy(p, digits, (size_t)k);
+		p += k;
+		for (int z = 0; z < n - k; z++)
+			*p++ = '0';
+	} else if (0 < n && n <= 21) {
+		memcpy(p, digits, (size_t)n);
+		p += n;
+		*p++ = '.';
+		memcpy(p, digits + n, (size_t)(k - n));
+		p += k - n;
+	} else if (-6 < n && n <= 0) {
+		*p++ = '0';
+		*p++ = '.';
+		for (int z = 0; z < -n; z++)
+			*p++ = '0';
+		memcpy(p, digits, (size_t)k);
+		p += k;
+	} else {
+		*p++ = digits[0];
+		if (k > 1) {
+			*p++ = '.';
+			memcpy(p, digits + 1, (size_t)(k - 1));
+			p += k - 1;
+		}
+		p += snprintf(p, 8, "e%c%d", n - 1 < 0 ? '-' : '+', n - 1 < 0 ? 1 - n : n - 1);
+	}
+	*p = '\0';
+	return (size_t)(p - buf);
+}
+
 extern "C" size_t sp_num_format(double v, char buf[SP_NUM_MAX])
 {
 	/* JavaScript's shortest form: fixed notation from 1e-6 to 1e21. */
@@ -191,6 +251,9 @@ extern "C" size_t sp_num_format(double v, char buf[SP_NUM_MAX])
 		return 1;
 	}
 	n = format_fast(v, buf);
+	if (n)
+		return n;
+	n = format_to_chars(v, buf);
 	if (n)
 		return n;
 	StringBuilder sb(buf, SP_NUM_MAX);

@@ -27,6 +27,7 @@ struct sp_output {
 	size_t zbuf_size;
 	int failed, closed_pipe;
 	int own_fd;		/* a device or FIFO opened directly: close it */
+	int nosync;		/* SP_OUTPUT_NOSYNC */
 };
 
 /*
@@ -138,6 +139,7 @@ struct sp_output *sp_output_open(const char *path, unsigned flags)
 		return NULL;
 	}
 	out->fd = STDOUT_FILENO;
+	out->nosync = !!(flags & SP_OUTPUT_NOSYNC);
 	if (!use_stdout && ((special = open_special(out, path)) < 0 ||
 			    (!special && open_temp(out) < 0))) {
 		free(out->name);
@@ -306,7 +308,7 @@ int sp_output_close(struct sp_output *out)
 		r = -1;
 	}
 	if (out->tmp) {
-		if (!r && fsync(out->fd) < 0)
+		if (!r && !out->nosync && fsync(out->fd) < 0)
 			r = sp_error("%s: fsync: %s", out->name, strerror(errno));
 		if (close(out->fd) < 0 && !r)
 			r = sp_error("%s: close: %s", out->name, strerror(errno));
@@ -315,7 +317,7 @@ int sp_output_close(struct sp_output *out)
 				     strerror(errno));
 		if (r)
 			unlink(out->tmp);
-		else
+		else if (!out->nosync)
 			sync_dir(out->name);
 	} else if (out->own_fd && close(out->fd) < 0 && !r && !out->closed_pipe) {
 		r = sp_error("%s: close: %s", out->name, strerror(errno));

@@ -19,6 +19,8 @@ struct sp_output;
 enum {
 	SP_OUTPUT_ZSTD = 1,	/* compress even without a ".zst" name */
 	SP_OUTPUT_PLAIN = 2,	/* never compress */
+	SP_OUTPUT_NOSYNC = 4,	/* still atomic, but no fsync: caches, which a
+				 * crash may lose but never sees half-written */
 };
 
 /*
