@@ -17,7 +17,7 @@ CC ?= cc
 CXX ?= c++
 FUZZ_SECONDS ?= 60
 
-PKGS := libzstd jansson double-conversion gsl xgboost
+PKGS := libzstd jansson double-conversion gsl xgboost libcurl simdjson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lcsv -lm
 
