@@ -171,6 +171,11 @@ static void handle_body(struct job *j, struct task *t)
 			sp_warn("%s: response not cached", t->name);
 		if (sp_fetch_write_series(j, t) < 0) {
 			j->stop = 1;
+			if (sp_writer_closed(j->w)) {	/* the reader went away: quietly */
+				t->state = FAILED;
+				j->done++;
+				return;
+			}
 			snprintf(t->error, sizeof(t->error), "output failed");
 			finish(j, t, FAILED);
 			return;

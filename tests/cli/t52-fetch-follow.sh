@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# t52-fetch-follow: sp-fetch --follow writes each new or revised bar at once,
+# flushed, nothing for bars it has already written, and ends cleanly on
+# SIGTERM.  The source is a CSV file the test rewrites between polls.
+. tests/cli/lib.sh
+
+wait_lines() {	# wait_lines FILE N: up to 20 s for FILE to have N lines
+	for _ in $(seq 200); do
+		[ "$(wc -l <"$1")" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+today=$(TZ=America/New_York date +%F)
+src() {	# src CLOSE...: the source file with one bar per close, today and before
+	{
+		echo "Date,Open,High,Low,Close,Volume"
+		for c in "$@"; do echo "$today,10,20,5,$c,1000"; done
+	} >"$T/src.tmp" && mv "$T/src.tmp" "$T/live.csv"
+}
+src 11
+: >"$T/out"
+(exec $SP_WRAP "$SP_BIN/sp-fetch" --follow --always --every 0.2 -s csv "AAPL=$T/live.csv" \
+	>"$T/out" 2>"$T/err") &
+pid=$!
+wait_lines "$T/out" 1
+ok $? "the first poll writes today's bar"
+is "$(head -1 "$T/out" | jq -r '[.symbol, .date, .close] | @tsv')" "$(printf 'AAPL\t%s\t11' "$today")" \
+	"--follow writes NDJSON bars"
+sleep 1
+is "$(wc -l <"$T/out")" 1 "polls that see nothing new write nothing"
+src 12
+wait_lines "$T/out" 2
+ok $? "a revised bar is written again"
+is "$(tail -1 "$T/out" | jq -r .close)" 12 "with its new values"
+kill -TERM $pid
+wait $pid
+is "$?" 0 "SIGTERM ends it with status 0"
+is "$(jq -c . "$T/out" | wc -l)" 2 "every line it wrote is whole JSON"
+
+# --max-polls ends it by itself; a closed stdout ends it quietly.
+sp sp-fetch --follow --always --every 0.05 --max-polls 3 -s csv "AAPL=$T/live.csv" >"$T/out2" 2>"$T/err"
+is "$?:$(wc -l <"$T/out2")" 0:1 "--max-polls 3: three polls, one bar"
+sp sp-fetch --follow --always --every 0.05 -f csv -s csv "AAPL=$T/live.csv" 2>"$T/err" | head -1 >"$T/out3"
+is "$(cat "$T/out3")" "symbol,date,open,high,low,close,adj_close,volume" "a closed stdout ends --follow"
+is "$(wc -c <"$T/err")" 0 "quietly"
+
+done_testing
