@@ -45,4 +45,22 @@ sp sp-fetch --follow --always --every 0.05 -f csv -s csv "AAPL=$T/live.csv" 2>"$
 is "$(cat "$T/out3")" "symbol,date,open,high,low,close,adj_close,volume" "a closed stdout ends --follow"
 is "$(wc -c <"$T/err")" 0 "quietly"
 
+# Outside trading hours it waits, unless --always.  SP_FETCH_CLOCK fakes
+# the time: Saturday 2024-06-15 12:00 New York, then Monday 2024-06-17 10:00.
+SP_FETCH_CLOCK=1718467200 timeout 2 "$SP_BIN/sp-fetch" --follow --every 0.05 -s csv "AAPL=$T/live.csv" >"$T/sat" 2>&1
+is "$?:$(wc -c <"$T/sat")" 124:0 "a Saturday: no poll, nothing written (until killed)"
+SP_FETCH_CLOCK=1718632800 sp sp-fetch --follow --every 0.05 --max-polls 1 -s csv "AAPL=$T/live.csv" >"$T/mon" 2>&1
+is "$?:$(wc -l <"$T/mon")" 0:1 "a Monday morning: it polls"
+SP_FETCH_CLOCK=1718658000 timeout 2 "$SP_BIN/sp-fetch" --follow --every 0.05 -s csv "AAPL=$T/live.csv" >"$T/eve" 2>&1
+is "$?:$(wc -c <"$T/eve")" 124:0 "the same Monday at 17:00: closed, no poll"
+
+# On a terminal, one progress line on stderr; never in a pipe or with -q.
+if command -v script >/dev/null; then
+	script -qec "$SP_BIN/sp-fetch -s csv AAPL=$T/live.csv MSFT=$T/live.csv -o $T/tty.csv" /dev/null >"$T/tty" 2>&1
+	has "$T/tty" "2/2 symbols, .*/s, 0 failed" "a terminal gets the progress line"
+	has "$T/tty" "MSFT: 1 bars" "and the per-symbol lines"
+	sp sp-fetch -s csv "AAPL=$T/live.csv" -o "$T/pipe.csv" 2>"$T/pipe.err"
+	ok "$(grep -c 'symbols,' "$T/pipe.err")" "no progress line when stderr is not a terminal"
+fi
+
 done_testing
