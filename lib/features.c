@@ -418,7 +418,7 @@ static void write_row(struct job *j, const char *symbol, const struct sp_when *w
 		memcpy(j->rowvals + 1, vals, j->fs.nout * sizeof(*vals));
 		if (j->o->target)
 			j->rowvals[1 + j->fs.nout] = y;
-		if (sp_rowpipe_push(j->pipe, symbol, when, j->rowvals) < 0)
+		if (sp_rowpipe_push(j->pipe, symbol, when, j->rowvals, x) < 0)
 			j->stop = 1;	/* finish_pipe() says whether it failed */
 		return;
 	}
@@ -620,7 +620,7 @@ static int add_extra(struct job *j, const char *name)
 /* For each extra, the first of the input's columns that maps to it. */
 static int pass_index(struct job *j, struct passmap *pm)
 {
-	if (pm->nx != j->nextras) {
+	if (pm->nx != j->nextras || !pm->xcol) {
 		int *x = realloc(pm->xcol, (j->nextras ? j->nextras : 1) * sizeof(*x));
 		if (!x)
 			return sp_error("out of memory");
@@ -638,17 +638,14 @@ static int pass_index(struct job *j, struct passmap *pm)
 /*
  * Map the columns R has shown since the last call to pass-through columns,
  * by name.  Until the output's columns are set a new name becomes one;
- * after, it is dropped with a warning, as sp-clean does.  Cheap when
- * nothing changed: it runs for every row.
+ * after, it is dropped with a warning, as sp-clean does.
  */
-static int pass_map(struct job *j, const struct sp_reader *r, const struct sp_bar_cols *bc,
-		    struct passmap *pm)
+static int pass_remap(struct job *j, const struct sp_reader *r, const struct sp_bar_cols *bc,
+		      struct passmap *pm)
 {
 	size_t n = sp_reader_ncols(r);
 	int changed = pm->nx != j->nextras || !pm->xcol;
 
-	if (n == pm->nmap && !pm->later && !changed)
-		return 0;
 	if (n > pm->nmap) {
 		int *m = realloc(pm->map, n * sizeof(*m));
 		if (!m)
@@ -685,6 +682,15 @@ static int pass_map(struct job *j, const struct sp_reader *r, const struct sp_ba
 		pm->map[c] = k;
 	}
 	return changed ? pass_index(j, pm) : 0;
+}
+
+/* pass_remap() when R may have shown new columns: this runs for every row. */
+static inline int pass_map(struct job *j, const struct sp_reader *r,
+			   const struct sp_bar_cols *bc, struct passmap *pm)
+{
+	if (sp_reader_ncols(r) == pm->nmap && !pm->later && pm->xcol && pm->nx == j->nextras)
+		return 0;
+	return pass_remap(j, r, bc, pm);
 }
 
 /* The current record's pass-through fields, into j->xcur. */
@@ -893,11 +899,12 @@ static int set_columns(struct job *j)
 		names[n++] = j->target_name;
 	r = sp_writer_columns(j->out, names, n);
 	/* Batch output is printed with a second thread: the shortest form of
-	 * ~30 doubles a row costs more than computing them.  The pipe carries
-	 * numbers only: rows with pass-through text are printed here. */
-	if (!r && !j->o->stream && !j->nextras) {
-		j->rowvals = malloc((n - 2) * sizeof(*j->rowvals));
-		if (!j->rowvals || !(j->pipe = sp_rowpipe_start(j->out, j->fmt, names, n)))
+	 * ~30 doubles a row costs more than computing them.  A row is close,
+	 * its pass-through fields, then the other numbers. */
+	if (!r && !j->o->stream) {
+		j->rowvals = malloc((n - 2 - j->nextras) * sizeof(*j->rowvals));
+		if (!j->rowvals ||
+		    !(j->pipe = sp_rowpipe_start(j->out, j->fmt, names, n, 1, j->nextras)))
 			r = -1;
 	}
 	free(names);
