@@ -372,6 +372,10 @@ int cmd_main(int argc, char **argv)
 		case OPT_EVERY:
 			if (seconds("every", optarg, &o.every) < 0)
 				goto hint;
+			if (!(o.every >= 0.01)) {
+				sp_usage_error("--every: '%s' is less than 0.01 seconds", optarg);
+				goto out;
+			}
 			break;
 		case OPT_ALWAYS: o.always = 1; break;
 		case OPT_MAX_POLLS:

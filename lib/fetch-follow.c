@@ -66,6 +66,8 @@ static int prepare_poll(struct job *j, const struct sp_calendar *cal)
 			return -1;
 	}
 	j->done = j->failed = 0;
+	j->start = sp_fetch_now();	/* --deadline is per poll */
+	j->denied[0] = 0;		/* a refused key may be renewed */
 	return 0;
 }
 
@@ -89,8 +91,9 @@ int sp_fetch_follow(struct job *j)
 			return -1;
 		if (sp_writer_flush(j->w) < 0 || sp_writer_closed(j->w))
 			break;
-		if (o->max_polls && ++j->polls >= o->max_polls)
+		if (o->max_polls && j->polls + 1 >= o->max_polls)
 			break;
+		j->polls++;
 		nap(o->every);
 	}
 	/* A failed symbol in one poll is retried by the next: not an error. */

@@ -101,7 +101,8 @@ int sp_fetch_write_series(struct job *j, struct task *t)
 		t->seen = next;
 		t->nseen = k;
 	}
-	for (size_t i = 0; j->ev && i < s->nevents; i++) {
+	/* --follow: events once, from the first poll. */
+	for (size_t i = 0; j->ev && !j->polls && i < s->nevents; i++) {
 		const struct sp_fetch_event *e = &s->events[i];
 		struct sp_when w = { e->day, 0 };
 		const char *kind = e->kind == SP_EVENT_SPLIT ? "split" : "dividend";

@@ -104,10 +104,10 @@ static void task_name(const struct job *j, struct task *t)
 		} else {
 			if (strrchr(b, '/'))
 				b = strrchr(b, '/') + 1;
-			dot = strchr(b, '.');
+			dot = strrchr(b, '.');	/* brk.b.csv is BRK.B */
 			n = dot ? (size_t)(dot - b) : strlen(b);
-			upper = 1;
 		}
+		upper = 1;	/* the contract's symbols are upper case */
 	}
 	snprintf(t->name, sizeof(t->name), "%.*s", (int)(n < 63 ? n : 63), b);
 	for (char *p = t->name; upper && *p; p++)
@@ -131,7 +131,8 @@ static void finish(struct job *j, struct task *t, enum state st)
 	if (j->o->progress)
 		fputs("\r\033[K", stderr);
 	if (st == WRITTEN)
-		fprintf(stderr, "%s: %s: %zu bars%s%s\n", sp_progname(), t->name, t->nbars,
+		fprintf(stderr, "%s: %s: %zu bar%s%s%s\n", sp_progname(), t->name, t->nbars,
+			t->nbars == 1 ? "" : "s",
 			t->cached ? " (cache)" : "", t->attempts > 1 ? " after retries" : "");
 	else
 		fprintf(stderr, "%s: %s: failed after %d attempt%s: %s\n", sp_progname(), t->name,
@@ -165,7 +166,7 @@ static void handle_body(struct job *j, struct task *t)
 	st = sp_fetch_parse(j->o, t->body ? t->body : "", t->len, &j->series, why, sizeof(why));
 	switch (st) {
 	case SP_FETCH_OK:
-		if (j->o->cache_dir && !t->cached &&
+		if (j->o->cache_dir && t->cached <= 0 &&
 		    sp_fetch_cache_put(j->o->cache_dir, t->name, t->key, t->body ? t->body : "",
 				       t->len) < 0)
 			sp_warn("%s: response not cached", t->name);
@@ -208,7 +209,7 @@ static void handle_body(struct job *j, struct task *t)
 				return;
 			}
 			sp_fetch_cache_drop(j->o->cache_dir, t->name, t->key);
-			t->cached = 0;
+			t->cached = -1;
 			t->attempts--;
 			t->state = WAITING;
 			t->not_before = 0;
@@ -243,9 +244,17 @@ static void done_transfer(struct job *j, struct task *t, CURLcode rc)
 		retry(j, t, (double)after);
 		return;
 	}
-	/* Yahoo answers an unknown symbol with 404 and a chart.error body. */
+	/* Yahoo answers an unknown symbol with 404 and a chart.error body, and
+	 * a refused client with 401 or 403 and one that says so. */
 	if (t->http >= 400 && t->http != 404) {
-		snprintf(t->error, sizeof(t->error), "HTTP %ld", t->http);
+		char why[256];
+		if (sp_fetch_parse(j->o, t->body ? t->body : "", t->len, &j->series, why,
+				   sizeof(why)) == SP_FETCH_DENIED) {
+			snprintf(t->error, sizeof(t->error), "refused: %s", why);
+			snprintf(j->denied, sizeof(j->denied), "%s", why);
+		} else {
+			snprintf(t->error, sizeof(t->error), "HTTP %ld", t->http);
+		}
 		finish(j, t, FAILED);
 		return;
 	}
@@ -256,34 +265,46 @@ static void done_transfer(struct job *j, struct task *t, CURLcode rc)
 	}
 }
 
-static int start(struct job *j, struct task *t)
+/*
+ * Answer T from the cache, without a request or a rate-limit token: 1 when
+ * done so (or, --offline, failed for want of an entry), 0 to fetch.
+ */
+static int from_cache(struct job *j, struct task *t)
 {
 	const struct sp_fetch_options *o = j->o;
-	int got;
+	char *buf;
+	size_t len;
 
-	t->attempts++;
-	t->len = 0;
 	/* Live polls must not be answered by yesterday's cache. */
-	if (o->cache_dir && (!o->follow || o->offline)) {
-		char *buf;
-		size_t len;
-		got = sp_fetch_cache_get(o->cache_dir, t->name, t->key, o->cache_ttl, o->offline,
-					 &buf, &len);
-		/* A cache that cannot be read is no reason to stop: fetch. */
-		if (got > 0) {
-			free(t->body);
-			t->body = buf;
-			t->len = t->cap = len;
-			t->cached = 1;
-			handle_body(j, t);
-			return 0;
-		}
+	if (!o->cache_dir || (o->follow && !o->offline) || t->cached < 0)
+		return 0;
+	t->len = 0;
+	/* A cache that cannot be read is no reason to stop: fetch. */
+	if (sp_fetch_cache_get(o->cache_dir, t->name, t->key, o->cache_ttl, o->offline, &buf,
+			       &len) > 0) {
+		t->attempts++;
+		free(t->body);
+		t->body = buf;
+		t->len = t->cap = len;
+		t->cached = 1;
+		handle_body(j, t);
+		return 1;
 	}
 	if (o->offline) {
 		snprintf(t->error, sizeof(t->error), "not in the cache (--offline)");
 		finish(j, t, FAILED);
-		return 0;
+		return 1;
 	}
+	t->cached = -1;	/* looked: a miss, fetch */
+	return 0;
+}
+
+static int start(struct job *j, struct task *t)
+{
+	const struct sp_fetch_options *o = j->o;
+
+	t->attempts++;
+	t->len = 0;
 	if (!(t->easy = curl_easy_init()))
 		return sp_error("curl: cannot make a transfer");
 	curl_easy_setopt(t->easy, CURLOPT_URL, t->url);
@@ -300,7 +321,7 @@ static int start(struct job *j, struct task *t)
 	 * on plain HTTP/1.1 it would hold back every request behind the first. */
 	if (!strncmp(t->url, "https://", 8))
 		curl_easy_setopt(t->easy, CURLOPT_PIPEWAIT, 1L);
-	curl_easy_setopt(t->easy, CURLOPT_USERAGENT, "sp-fetch/1 (+https://github.com/)");
+	curl_easy_setopt(t->easy, CURLOPT_USERAGENT, "sp-fetch/1");
 	curl_easy_setopt(t->easy, CURLOPT_NOSIGNAL, 1L);
 	if (curl_multi_add_handle(j->multi, t->easy) != CURLM_OK) {
 		curl_easy_cleanup(t->easy);
@@ -384,6 +405,8 @@ int sp_fetch_loop(struct job *j)
 					wake = t->not_before;
 				continue;
 			}
+			if (t->state == WAITING && from_cache(j, t))
+				continue;
 			if (!take_token(j, now)) {
 				double next = now + (1 - j->tokens) / o->rate;
 				if (next < wake)
@@ -480,6 +503,17 @@ int sp_fetch_run(const struct sp_fetch_options *o)
 	if (o->summary && sp_fetch_write_summary(&j) < 0)
 		goto out;
 	rc = j.failed || j.stop ? SP_EXIT_FAIL : SP_EXIT_OK;
+	/* Not one symbol came through: leave yesterday's file as it was
+	 * rather than replace it with a header. */
+	if (j.failed && j.failed == j.n && o->output && !o->follow) {
+		sp_writer_abort(j.w);
+		j.w = NULL;
+		if (j.ev) {
+			sp_writer_abort(j.ev);
+			j.ev = NULL;
+		}
+		sp_error("no symbol was fetched: %s left as it was", o->output);
+	}
 out:
 	if (j.w && sp_writer_closed(j.w))
 		rc = SP_EXIT_OK;	/* the reader went away: end quietly */

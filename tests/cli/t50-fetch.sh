@@ -123,6 +123,25 @@ env -u ALPHAVANTAGE_API_KEY "$SP_BIN/sp-fetch" -s alphavantage --base-url "$url"
 is "$?" 2 "alphavantage without a key: exit 2"
 has "$T/err" "ALPHAVANTAGE_API_KEY" "without a key: says where to put it"
 
+# Not one symbol came through: the -o file is left as it was.
+echo "yesterday's bars" >"$T/keep.csv"
+sp sp-fetch --base-url "$url" -q --retries 0 ZZZZ YYYY -o "$T/keep.csv" 2>"$T/err"
+is "$?:$(cat "$T/keep.csv")" "1:yesterday's bars" "every symbol failed: -o FILE left as it was"
+has "$T/err" "no symbol was fetched" "and it says so"
+
+# Answers from the cache take no rate-limit token: a replay is not throttled.
+start=$(date +%s.%N)
+ALPHAVANTAGE_API_KEY=$key sp sp-fetch -s alphavantage --offline -q --cache-dir "$T/cache" --rate 1/60 IBM IBM2 >"$T/ibm3.csv" 2>/dev/null
+elapsed=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+awk -v e="$elapsed" 'BEGIN { exit !(e < 20) }'
+ok $? "--offline with --rate 1/60: answered at once (${elapsed}s)"
+
+# The csv source: names from SYMBOL= or the file name, upper case.
+tail -n +2 "$T/aapl.csv" | cut -d, -f2- | sed '1i date,open,high,low,close,adj_close,volume' >"$T/brk.b.csv"
+sp sp-fetch -s csv -q "$T/brk.b.csv" "msft=$T/brk.b.csv" --from 2020-11-02 --to 2020-11-06 >"$T/csvsrc.csv"
+is "$(tail -n +2 "$T/csvsrc.csv" | cut -d, -f1 | sort -u | tr '\n' ' ')" "BRK.B MSFT " \
+	"csv source: brk.b.csv is BRK.B, msft=FILE is MSFT"
+
 # ---- Stooq -----------------------------------------------------------------------------
 sp sp-fetch -s stooq --base-url "$url" --from 2020-01-01 --to 2020-12-31 AAPL NODATA >"$T/stooq.csv" 2>"$T/err"
 is "$?" 1 "stooq: AAPL fetched, NODATA failed"

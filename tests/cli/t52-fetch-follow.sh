@@ -58,7 +58,7 @@ is "$?:$(wc -c <"$T/eve")" 124:0 "the same Monday at 17:00: closed, no poll"
 if command -v script >/dev/null; then
 	script -qec "$SP_BIN/sp-fetch -s csv AAPL=$T/live.csv MSFT=$T/live.csv -o $T/tty.csv" /dev/null >"$T/tty" 2>&1
 	has "$T/tty" "2/2 symbols, .*/s, 0 failed" "a terminal gets the progress line"
-	has "$T/tty" "MSFT: 1 bars" "and the per-symbol lines"
+	has "$T/tty" "MSFT: 1 bar[^s]" "and the per-symbol lines"
 	sp sp-fetch -s csv "AAPL=$T/live.csv" -o "$T/pipe.csv" 2>"$T/pipe.err"
 	ok "$(grep -c 'symbols,' "$T/pipe.err")" "no progress line when stderr is not a terminal"
 fi
