@@ -48,7 +48,7 @@ static const char usage[] =
 	"      --max-depth N      gbdt: tree depth (3)\n"
 	"      --eta X            gbdt: learning rate (0.05)\n"
 	"      --seed N           gbdt: random seed (0)\n"
-	"      --threads N        gbdt: threads (all cores)\n"
+	"      --threads N        gbdt: threads (1)\n"
 	"      --coverage C       prediction interval coverage (0.8)\n"
 	"      --adaptive         adaptive conformal intervals for drifting volatility\n"
 	"      --aci-gamma G      adaptive step size (0.005)\n"

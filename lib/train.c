@@ -37,6 +37,9 @@ void sp_train_options_init(struct sp_train_options *o)
 	o->aci_gamma = 0.005;
 	o->buy = o->sell = NAN;
 	sp_gbdt_params_init(&o->gbdt);
+	/* XGBoost's OpenMP threads spin while they wait: on a busy machine all
+	 * cores were 17x slower than one (make bench).  More on request. */
+	o->gbdt.threads = 1;
 }
 
 struct job {
