@@ -101,6 +101,16 @@ sp sp-fetch --base-url "$url" --retries 50 --backoff 0.2 --deadline 1 DOWN >"$T/
 is "$?" 1 "--deadline ends a run that would retry for long"
 has "$T/err" "DOWN: .*deadline of 1s passed" "the deadline is the reason"
 
+# The token bucket: --rate 2 (two a second, a bucket of two) spaces six
+# requests over two seconds at least.
+n0=$(jq -r .symbol "$log" | wc -l)
+sp sp-fetch --base-url "$url" -q --rate 2 --jobs 6 --retries 0 R1 R2 R3 R4 R5 R6 >/dev/null 2>&1
+is "$(($(jq -r .symbol "$log" | wc -l) - n0))" 6 "--rate: six requests made"
+times=$(jq -r 'select(.symbol | test("^R[0-9]$")) | .time' "$log" | sort -n)
+spread=$(printf '%s\n' "$times" | awk 'NR == 1 { a = $1 } { b = $1 } END { printf "%.2f", b - a }')
+awk -v s="$spread" 'BEGIN { exit !(s >= 1.8) }'
+ok $? "--rate 2: the six requests spread over at least two seconds ($spread s)"
+
 # ---- Alpha Vantage: the key is sent, and never shown ------------------------------
 cat >"$T/config.json" <<'EOF'
 {"faults": {"alphavantage:IBM": [{"kind": "av_note"}]}}
