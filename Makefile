@@ -100,7 +100,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_LIB_SRC := $(LIB_C) $(LIB_CXX)
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC) $(wildcard lib/*.h)
 	@mkdir -p build/fuzz/obj
-	@for f in $(LIB_CXX); do clang++ -std=c++17 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -Ilib $(PKG_CFLAGS) -c -o build/fuzz/obj/$$(basename $$f .cc).o $$f || exit 1; done
+	@for f in $(LIB_CXX); do clang++ -std=c++17 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=vptr -fno-sanitize-recover=all -Ilib $(PKG_CFLAGS) -c -o build/fuzz/obj/$$(basename $$f .cc).o $$f || exit 1; done
 	clang -std=c11 -D_GNU_SOURCE -pthread -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Ilib $(PKG_CFLAGS) -o $@ $< $(LIB_C) build/fuzz/obj/*.o $(PKG_LIBS) -lstdc++
 
 fuzz-build: $(FUZZ_BIN)

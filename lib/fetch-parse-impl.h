@@ -1,7 +1,7 @@
 /*
  * fetch-parse-impl.h - what the lib/fetch-parse*.c files share: building a
  * series, the reason line, recognising text that is not data, and times.
- * Only lib/fetch-parse*.c include it.
+ * Only lib/fetch-parse*.c and lib/fetch-parse-yahoo.cc include it.
  */
 #ifndef SP_FETCH_PARSE_IMPL_H
 #define SP_FETCH_PARSE_IMPL_H
@@ -58,9 +58,6 @@ size_t fp_skip_blank(const char *buf, size_t len);
 int fp_html(const char *buf, size_t len, const char **title, size_t *tlen);
 int fp_zstd(const char *buf, size_t len);
 
-/* Length of the valid UTF-8 sequence at P (N > 0 bytes left), or 0. */
-size_t fp_utf8_seq(const unsigned char *p, size_t n);
-
 /* 1 if S[0..N) is valid UTF-8. */
 int fp_utf8_ok(const char *s, size_t n);
 
@@ -85,56 +82,6 @@ int64_t fp_ny_to_utc(int64_t local);
  * form, to a bar time.  NULL or what is wrong.
  */
 const char *fp_when_ny(const char *s, size_t len, struct sp_when *w);
-
-/*
- * The strict JSON reader (fetch-parse-json.c).  Every function returns -1
- * on an error, after which j->err says what (the first error only, or
- * "truncated JSON" when the text ended) and j->p is near it.
- */
-struct fp_json {
-	const char *p, *end;
-	const char *err;
-	int depth;
-};
-
-/* A string's raw text between its quotes; ESCAPED if it has a backslash. */
-struct fp_span {
-	const char *s;
-	size_t n;
-	int escaped;
-};
-
-/* Record WHAT as the error (unless there is one) and return -1. */
-int fp_jfail(struct fp_json *j, const char *what);
-/* The next byte after blanks, or -1 at the end. */
-int fp_jpeek(struct fp_json *j);
-int fp_jstring(struct fp_json *j, struct fp_span *out);
-/* A number's text, checked against the grammar; *INTEGER if no fraction or exponent. */
-int fp_jnumber(struct fp_json *j, const char **s, size_t *n, int *integer);
-int fp_jliteral(struct fp_json *j, const char *word, size_t n);
-/* A number (exact, as sp_num_parse()) or null (NAN). */
-int fp_jdouble(struct fp_json *j, double *v);
-/* An integer of at most 17 digits. */
-int fp_jint(struct fp_json *j, int64_t *v);
-/* Null (*IS_NULL = 1, taken) or anything else (*IS_NULL = 0, left). */
-int fp_jnull(struct fp_json *j, int *is_null);
-/* Any value, checked and passed over. */
-int fp_jskip(struct fp_json *j);
-/*
- * Objects and arrays: fp_jopen() takes the '{' or '[' (C), failing with
- * WHAT.  Then with *FIRST = 1, fp_jnext() returns 1 when an element follows,
- * 0 after the closing CLOSE; fp_jkey() likewise, with the next key read and
- * its ':' taken.
- */
-int fp_jopen(struct fp_json *j, char c, const char *what);
-int fp_jnext(struct fp_json *j, int *first, char close);
-int fp_jkey(struct fp_json *j, int *first, struct fp_span *key);
-/* 1 if K is NAME (a key with escapes never is). */
-int fp_jis(const struct fp_span *k, const char *name);
-/* Set bit BIT of *SEEN, failing with "duplicate key" if it was set. */
-int fp_jonce(struct fp_json *j, unsigned *seen, unsigned bit);
-/* Decode a string fp_jstring() read into OUT (CAP > 5 bytes), cut short if need be, NUL-ended. */
-size_t fp_junescape(const struct fp_span *sp, char *out, size_t cap);
 
 /* The CSV engine behind the CSV parsers (fetch-parse-csv.c). */
 enum fp_csv_kind { FP_CSV_GENERIC, FP_CSV_STOOQ, FP_CSV_ALPHAVANTAGE };

@@ -52,7 +52,8 @@ const char *sp_fetch_status_name(enum sp_fetch_status st)
 
 /* ---- the reason line ------------------------------------------------- */
 
-size_t fp_utf8_seq(const unsigned char *p, size_t n)
+/* Length of the valid UTF-8 sequence at P (N > 0 bytes left), or 0. */
+static size_t fp_utf8_seq(const unsigned char *p, size_t n)
 {
 	unsigned c = p[0];
 	size_t k;

@@ -88,8 +88,8 @@ const char *sp_fetch_status_name(enum sp_fetch_status st);
  * Request" (e.g. "Data doesn't exist for startDate...") are NOT_FOUND,
  * "Unauthorized"/"Forbidden" DENIED, "Too Many Requests" RATE_LIMITED, any
  * other code BAD.  Splits are numerator/denominator, dividends their amount.
- * This one has its own strict JSON reader rather than jansson, for speed:
- * a 20-year daily history (370 KB) parses at over 300 MB/s where jansson
+ * This one reads JSON with simdjson (validating, like jansson), for speed:
+ * a 13-year daily history (370 KB) parses at about 780 MB/s where jansson
  * alone reads it at about 50 MB/s, the least sp-fetch must reach.
  */
 enum sp_fetch_status sp_fetch_parse_yahoo(const char *buf, size_t len, struct sp_fetch_series *s,

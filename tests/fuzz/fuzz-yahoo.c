@@ -1,10 +1,10 @@
 /*
- * fuzz-yahoo - Yahoo's chart JSON through sp_fetch_parse_yahoo() (its own JSON reader),
- * on arbitrary bytes: always one of the statuses, a one-line reason
- * for anything but OK and then an empty series, and on OK bars sorted and
- * one per time, events sorted and one per day and kind.  Each input is
- * parsed twice, into a series used before and with a tiny reason buffer:
- * the same answer both times.
+ * fuzz-yahoo - Yahoo's chart JSON through sp_fetch_parse_yahoo() (simdjson's
+ * DOM parser and the walk of lib/fetch-parse-yahoo.cc), on arbitrary bytes:
+ * always one of the statuses, a one-line reason for anything but OK and then
+ * an empty series, and on OK bars sorted and one per time, events sorted and
+ * one per day and kind.  Each input is parsed twice, into a series used
+ * before and with a tiny reason buffer: the same answer both times.
  */
 #include "fetch-parse.h"
 
