@@ -52,6 +52,7 @@ static const char usage[] =
 	"      --timeout SEC      seconds per request (30)\n"
 	"      --deadline SEC     seconds for the whole run (none)\n"
 	"      --base-url URL     the source's API at URL (a mirror, a test server)\n"
+	"      --cacert FILE      trust the certificates in FILE (PEM) for TLS\n"
 	"      --api-key-file FILE\n"
 	"                         alphavantage key (else ALPHAVANTAGE_API_KEY)\n"
 	"      --cache-dir DIR    keep raw responses in DIR, compressed\n"
@@ -70,7 +71,7 @@ enum {
 	OPT_FROM = 256, OPT_TO, OPT_FUNCTION, OPT_DATATYPE, OPT_SYMBOLS_FILE, OPT_EVENTS,
 	OPT_SUMMARY, OPT_SINCE_LAST, OPT_OVERLAP, OPT_RATE, OPT_RETRIES, OPT_BACKOFF,
 	OPT_TIMEOUT, OPT_DEADLINE, OPT_BASE_URL, OPT_API_KEY_FILE, OPT_CACHE_DIR, OPT_CACHE_TTL,
-	OPT_OFFLINE, OPT_FOLLOW, OPT_EVERY, OPT_ALWAYS, OPT_MAX_POLLS, OPT_VERSION,
+	OPT_OFFLINE, OPT_FOLLOW, OPT_EVERY, OPT_ALWAYS, OPT_MAX_POLLS, OPT_CACERT, OPT_VERSION,
 };
 
 static const struct option options[] = {
@@ -94,6 +95,7 @@ static const struct option options[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "deadline", required_argument, NULL, OPT_DEADLINE },
 	{ "base-url", required_argument, NULL, OPT_BASE_URL },
+	{ "cacert", required_argument, NULL, OPT_CACERT },
 	{ "api-key-file", required_argument, NULL, OPT_API_KEY_FILE },
 	{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
 	{ "cache-ttl", required_argument, NULL, OPT_CACHE_TTL },
@@ -361,6 +363,7 @@ int cmd_main(int argc, char **argv)
 				goto hint;
 			break;
 		case OPT_BASE_URL: o.base_url = optarg; break;
+		case OPT_CACERT: o.cacert = optarg; break;
 		case OPT_API_KEY_FILE: key_file = optarg; break;
 		case OPT_CACHE_DIR: o.cache_dir = optarg; break;
 		case OPT_CACHE_TTL:

@@ -323,6 +323,8 @@ static int start(struct job *j, struct task *t)
 		curl_easy_setopt(t->easy, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(t->easy, CURLOPT_USERAGENT, "sp-fetch/1");
 	curl_easy_setopt(t->easy, CURLOPT_NOSIGNAL, 1L);
+	if (o->cacert)
+		curl_easy_setopt(t->easy, CURLOPT_CAINFO, o->cacert);
 	if (curl_multi_add_handle(j->multi, t->easy) != CURLM_OK) {
 		curl_easy_cleanup(t->easy);
 		t->easy = NULL;

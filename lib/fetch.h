@@ -51,6 +51,7 @@ struct sp_fetch_options {
 	double cache_ttl;		/* seconds a cached response stays fresh */
 	int offline;			/* answer only from the cache */
 	const char *api_key;		/* never printed, never in a file name */
+	const char *cacert;		/* PEM certificates to trust; NULL: the system's */
 	int quiet;			/* no per-symbol lines, no progress */
 	int progress;			/* one-line progress on stderr (a terminal) */
 
