@@ -54,6 +54,30 @@ is "$?:$(wc -l <"$T/mon")" 0:1 "a Monday morning: it polls"
 SP_FETCH_CLOCK=1718658000 timeout 2 "$SP_BIN/sp-fetch" --follow --every 0.05 -s csv "AAPL=$T/live.csv" >"$T/eve" 2>&1
 is "$?:$(wc -c <"$T/eve")" 124:0 "the same Monday at 17:00: closed, no poll"
 
+# Transient failures do not end it: polls that fail are followed by polls.
+# The mock server answers AAPL with 503 three times, then with its bars.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+export no_proxy='*'
+cat >"$T/config.json" <<'EOC'
+{"map": {"yahoo:AAPL": "yahoo/chart_AAPL_2020-01-02_1d_single_bar.json"},
+ "faults": {"yahoo:AAPL": [{"kind": "status", "status": 503, "repeat": 3}]}}
+EOC
+/usr/bin/python3 tests/fetch/mockd.py --fixtures tests/data/fixtures --port-file "$T/port" \
+	--config "$T/config.json" --log "$T/mock.jsonl" 2>/dev/null &
+mpid=$!
+for _ in $(seq 200); do [ -s "$T/port" ] && break; sleep 0.05; done
+# (The fixture's one bar is of 2020, outside a live poll's window, so no bar
+# is written: what is checked is that the run goes on polling.)
+sp sp-fetch --follow --always --every 0.1 --retries 0 --max-polls 6 \
+	--base-url "http://127.0.0.1:$(cat "$T/port")" AAPL >"$T/tr.out" 2>"$T/tr.err"
+st=$?
+kill $mpid
+wait $mpid 2>/dev/null
+is "$st" 0 "--follow outlives polls that fail"
+is "$(jq -r 'select(.symbol == "AAPL") | .status' "$T/mock.jsonl" | tr '\n' ' ')" \
+	"503 503 503 200 200 200 " "it polled on after three failures: six polls, three answered"
+has "$T/tr.err" "AAPL: failed after 1 attempt: HTTP 503" "each failed poll is reported"
+
 # On a terminal, one progress line on stderr; never in a pipe or with -q.
 if command -v script >/dev/null; then
 	script -qec "$SP_BIN/sp-fetch -s csv AAPL=$T/live.csv MSFT=$T/live.csv -o $T/tty.csv" /dev/null >"$T/tty" 2>&1
