@@ -4,43 +4,12 @@
 # the man page's OPTIONS; every feature kind in --list and in the man
 # page's FEATURES; the default set in the code, --list and the man page.
 . tests/cli/lib.sh
+. tests/cli/docs-lib.sh
 
 src=cmd/sp-features.c
 page=man/sp-features.1
 
-agree() {	# agree DESCRIPTION LIST: passes when LIST (what disagrees) is empty
-	if [ -z "$2" ]; then
-		ok 0 "$1"
-	else
-		ok 1 "$1"
-		printf '%s\n' "$2" | head -20 | sed 's/^/#   /'
-	fi
-}
-only_in() {	# only_in A B: lines of file A not in file B
-	LC_ALL=C comm -23 <(LC_ALL=C sort -u "$1") <(LC_ALL=C sort -u "$2")
-}
-section() {	# section PAGE NAME: the roff source of section NAME
-	awk -v want="$2" '
-		/^\.SH / { s = substr($0, 5); gsub(/"/, "", s); on = s == want; next }
-		on' "$1"
-}
-plain() {
-	sed -E 's/\\f[BIRP]//g; s/\\-/-/g; s/\\\(em/--/g; s/\\\(->/->/g; s/^\.[A-Z]+ ?//; s/"//g'
-}
-tags() {
-	awk 'tp { print; tp = 0 } /^\.TP/ { tp = 1 }' | plain
-}
-signatures() {
-	sed -nE 's/^ *(-([a-zA-Z]), )?--([a-z][a-z0-9-]*)( ([A-Z]+))?([ ,].*)?$/\3:\2:\5/p'
-}
-
 : >"$T/empty"
-run() {	# run OUT ERR CMD...: $st is the exit status
-	local out=$1 err=$2
-	shift 2
-	st=0
-	"$@" >"$out" 2>"$err" || st=$?
-}
 
 run "$T/help" "$T/help.err" sp sp-features --help
 is "$st" 0 "--help exits 0"

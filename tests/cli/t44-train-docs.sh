@@ -4,32 +4,8 @@
 # table, getopt_long's short options and the man page's OPTIONS; --version
 # and a bad option; the pages render cleanly in 80 columns.
 . tests/cli/lib.sh
+. tests/cli/docs-lib.sh
 
-agree() {	# agree DESCRIPTION LIST: passes when LIST (what disagrees) is empty
-	if [ -z "$2" ]; then
-		ok 0 "$1"
-	else
-		ok 1 "$1"
-		printf '%s\n' "$2" | head -20 | sed 's/^/#   /'
-	fi
-}
-only_in() {	# only_in A B: lines of file A not in file B
-	LC_ALL=C comm -23 <(LC_ALL=C sort -u "$1") <(LC_ALL=C sort -u "$2")
-}
-section() {	# section PAGE NAME: the roff source of section NAME
-	awk -v want="$2" '
-		/^\.SH / { s = substr($0, 5); gsub(/"/, "", s); on = s == want; next }
-		on' "$1"
-}
-plain() {
-	sed -E 's/\\f[BIRP]//g; s/\\-/-/g; s/\\\(em/--/g; s/\\\(->/->/g; s/^\.[A-Z]+ ?//; s/"//g'
-}
-tags() {
-	awk 'tp { print; tp = 0 } /^\.TP/ { tp = 1 }' | plain
-}
-signatures() {
-	sed -nE 's/^ *(-([a-zA-Z]), )?--([a-z][a-z0-9-]*)( ([A-Z]+))?([ ,].*)?$/\3:\2:\5/p'
-}
 want=$(sed -nE 's/^#define SP_VERSION "(.*)"$/\1/p' lib/version.h)
 
 for tool in sp-train sp-predict; do

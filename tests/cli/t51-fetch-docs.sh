@@ -9,41 +9,17 @@
 # against what the binary does with the replay server of tests/fetch/ on
 # 127.0.0.1; the page renders cleanly in 80 columns and has its sections.
 . tests/cli/lib.sh
+. tests/cli/docs-lib.sh
 
 tool=sp-fetch
 src=cmd/$tool.c
 page=man/$tool.1
 
-agree() {	# agree DESCRIPTION LIST: passes when LIST (what disagrees) is empty
-	if [ -z "$2" ]; then
-		ok 0 "$1"
-	else
-		ok 1 "$1"
-		printf '%s\n' "$2" | head -20 | sed 's/^/#   /'
-	fi
-}
-only_in() {	# only_in A B: lines of file A not in file B
-	LC_ALL=C comm -23 <(LC_ALL=C sort -u "$1") <(LC_ALL=C sort -u "$2")
-}
-section() {	# section PAGE NAME: the roff source of section NAME
-	awk -v want="$2" '
-		/^\.SH / { s = substr($0, 5); gsub(/"/, "", s); on = s == want; next }
-		on' "$1"
-}
 subsection() {	# subsection NAME: the roff source of .SS NAME or .SS NAME (...) (stdin)
 	awk -v want="$1" '
 		/^\.S[SH] / { s = substr($0, 5); gsub(/"/, "", s)
 			on = s == want || index(s, want " (") == 1; next }
 		on'
-}
-plain() {
-	sed -E 's/\\f[BIRP]//g; s/\\-/-/g; s/\\\(em/--/g; s/\\\(->/->/g; s/^\.[A-Z]+ ?//; s/"//g'
-}
-tags() {
-	awk 'tp { print; tp = 0 } /^\.TP/ { tp = 1 }' | plain
-}
-signatures() {	# of option lines; --help's start with blanks (not its prose)
-	sed -nE 's/^ *(-([a-zA-Z]), )?--([a-z][a-z0-9-]*)( ([A-Z]+))?([ ,].*)?$/\3:\2:\5/p'
 }
 want=$(sed -nE 's/^#define SP_VERSION "(.*)"$/\1/p' lib/version.h)
 
