@@ -46,3 +46,28 @@ run() {
 	st=0
 	"$@" >"$out" 2>"$err" || st=$?
 }
+
+# getopt_agrees LABEL SRC: SRC's getopt_long table and option string agree
+# with --help's options in $T/opt.help (signatures) and $T/long.help: the
+# same long options, an argument exactly where --help names one, the same
+# short options.  LABEL prefixes the descriptions ("" or "sp-train: ").
+getopt_agrees() {
+	local label=$1 src=$2 optstring
+	sed -nE 's/.*\{ *"([a-z][a-z0-9-]*)", *(no|required|optional)_argument.*/\1 \2/p' "$src" |
+		sort -u >"$T/opt.table"
+	cut -d' ' -f1 "$T/opt.table" >"$T/long.table"
+	agree "$label--help and the getopt table have the same options" \
+		"$(diff <(sort -u "$T/long.help") "$T/long.table" | grep '^[<>]')"
+	agree "${label}an option takes an argument in the table iff --help names one" \
+		"$(while IFS=: read -r name short arg; do
+			kind=$(awk -v n="$name" '$1 == n { print $2 }' "$T/opt.table")
+			w=no
+			[ -n "$arg" ] && w=required
+			[ "$kind" = "$w" ] || echo "--$name: table $kind, --help ${arg:-no argument}"
+		done <"$T/opt.help")"
+	optstring=$(sed -nE 's/.*getopt_long\([^"]*"([^"]*)".*/\1/p' "$src")
+	sed -E 's/^[-+]?:?//' <<<"$optstring" | grep -oE '[a-zA-Z]:?' | sort -u >"$T/short.table"
+	awk -F: '$2 != "" { print $2 ($3 != "" ? ":" : "") }' "$T/opt.help" | sort -u >"$T/short.help"
+	agree "${label}getopt_long's \"$optstring\" matches --help's short options" \
+		"$(diff "$T/short.table" "$T/short.help" | grep '^[<>]')"
+}

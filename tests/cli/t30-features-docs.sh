@@ -36,23 +36,7 @@ agree "--help and the man page agree on short options and argument names" \
 plain <"$page" | grep -oE -- '--[a-z][a-z0-9-]*' | sed 's/^--//' | sort -u >"$T/long.mentioned"
 agree "every --option the man page mentions is one of sp-features'" \
 	"$(only_in "$T/long.mentioned" "$T/long.help")"
-sed -nE 's/.*\{ *"([a-z][a-z0-9-]*)", *(no|required|optional)_argument.*/\1 \2/p' "$src" |
-	sort -u >"$T/opt.table"
-cut -d' ' -f1 "$T/opt.table" >"$T/long.table"
-agree "--help and the getopt table have the same options" \
-	"$(diff <(sort -u "$T/long.help") "$T/long.table" | grep '^[<>]')"
-agree "an option takes an argument in the table iff --help names one" \
-	"$(while IFS=: read -r name short arg; do
-		kind=$(awk -v n="$name" '$1 == n { print $2 }' "$T/opt.table")
-		want=no
-		[ -n "$arg" ] && want=required
-		[ "$kind" = "$want" ] || echo "--$name: table $kind, --help ${arg:-no argument}"
-	done <"$T/opt.help")"
-optstring=$(sed -nE 's/.*getopt_long\([^"]*"([^"]*)".*/\1/p' "$src")
-sed -E 's/^[-+]?:?//' <<<"$optstring" | grep -oE '[a-zA-Z]:?' | sort -u >"$T/short.table"
-awk -F: '$2 != "" { print $2 ($3 != "" ? ":" : "") }' "$T/opt.help" | sort -u >"$T/short.help"
-agree "getopt_long's \"$optstring\" matches --help's short options" \
-	"$(diff "$T/short.table" "$T/short.help" | grep '^[<>]')"
+getopt_agrees "" "$src"
 
 # The binary accepts every option of --help in every form, on empty input.
 echo 'ret:1' >"$T/opt.spec"

@@ -36,23 +36,7 @@ for tool in sp-train sp-predict; do
 	plain <"$page" | grep -oE -- '--[a-z][a-z0-9-]*' | sed 's/^--//' | sort -u >"$T/long.mentioned"
 	agree "$tool: every --option $page mentions is one of $tool's" \
 		"$(only_in "$T/long.mentioned" "$T/long.help")"
-	sed -nE 's/.*\{ *"([a-z][a-z0-9-]*)", *(no|required|optional)_argument.*/\1 \2/p' "$src" |
-		sort -u >"$T/opt.table"
-	cut -d' ' -f1 "$T/opt.table" >"$T/long.table"
-	agree "$tool: --help and the getopt table have the same options" \
-		"$(diff <(sort -u "$T/long.help") "$T/long.table" | grep '^[<>]')"
-	agree "$tool: an option takes an argument in the table iff --help names one" \
-		"$(while IFS=: read -r name short arg; do
-			kind=$(awk -v n="$name" '$1 == n { print $2 }' "$T/opt.table")
-			w=no
-			[ -n "$arg" ] && w=required
-			[ "$kind" = "$w" ] || echo "--$name: table $kind, --help ${arg:-no argument}"
-		done <"$T/opt.help")"
-	optstring=$(sed -nE 's/.*getopt_long\([^"]*"([^"]*)".*/\1/p' "$src")
-	sed -E 's/^[-+]?:?//' <<<"$optstring" | grep -oE '[a-zA-Z]:?' | sort -u >"$T/short.table"
-	awk -F: '$2 != "" { print $2 ($3 != "" ? ":" : "") }' "$T/opt.help" | sort -u >"$T/short.help"
-	agree "$tool: getopt_long's \"$optstring\" matches --help's short options" \
-		"$(diff "$T/short.table" "$T/short.help" | grep '^[<>]')"
+	getopt_agrees "$tool: " "$src"
 	# An option that needs a value, given none, is a usage error.
 	agree "$tool: every option with an argument refuses to go without it" \
 		"$(while IFS=: read -r name short arg; do

@@ -62,23 +62,7 @@ is "$(grep -E '^ +(-[a-zA-Z], )?--[a-z]' "$T/help" | sed -E 's/^ +(-[a-zA-Z], )?
 	"$(section "$page" OPTIONS | tags | sed -E 's/^(-[a-zA-Z], )?--([a-z-]+).*/\2/' | tr '\n' ' ')" \
 	"$tool: $page lists the options in the order of --help"
 
-sed -nE 's/.*\{ *"([a-z][a-z0-9-]*)", *(no|required|optional)_argument.*/\1 \2/p' "$src" |
-	sort -u >"$T/opt.table"
-cut -d' ' -f1 "$T/opt.table" >"$T/long.table"
-agree "$tool: --help and the getopt table have the same options" \
-	"$(diff <(sort -u "$T/long.help") "$T/long.table" | grep '^[<>]')"
-agree "$tool: an option takes an argument in the table iff --help names one" \
-	"$(while IFS=: read -r name short arg; do
-		kind=$(awk -v n="$name" '$1 == n { print $2 }' "$T/opt.table")
-		w=no
-		[ -n "$arg" ] && w=required
-		[ "$kind" = "$w" ] || echo "--$name: table $kind, --help ${arg:-no argument}"
-	done <"$T/opt.help")"
-optstring=$(sed -nE 's/.*getopt_long\([^"]*"([^"]*)".*/\1/p' "$src")
-sed -E 's/^[-+]?:?//' <<<"$optstring" | grep -oE '[a-zA-Z]:?' | sort -u >"$T/short.table"
-awk -F: '$2 != "" { print $2 ($3 != "" ? ":" : "") }' "$T/opt.help" | sort -u >"$T/short.help"
-agree "$tool: getopt_long's \"$optstring\" matches --help's short options" \
-	"$(diff "$T/short.table" "$T/short.help" | grep '^[<>]')"
+getopt_agrees "$tool: " "$src"
 
 # An option that needs a value, given none, is a usage error, whatever else
 # the command line holds.
